@@ -1,0 +1,180 @@
+"""The configuration: a frozen Config, its defaults (which reproduce the seed) and where it is read from."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from dataclasses import dataclass, field, fields
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from mapdaily_cli.errors import ConfigError
+from mapdaily_cli.model import FIELDS, WEEKDAYS, Week
+
+DEFAULT_HEADERS = {
+    "title": "Paper",
+    "url": "Link",
+    "affiliation": "Affiliation",
+    "comment": "Comments",
+}
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting mapdaily reads; paths are relative to ``root``."""
+
+    root: Path
+    data: str = "papers.yaml"
+    readme: str = "README.md"
+    archive_dir: str = "archived_papers"
+    archive_page: str = "{iso_year}W{iso_week:02d}.md"
+    archive_index: str = "archived_papers.md"
+    columns: tuple[str, ...] = ("title", "affiliation", "comment")
+    headers: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_HEADERS))
+    today_heading: str = "🔥 Paper Today: {date}"
+    week_heading: str = "🛠️ Papers This Week "
+    archive_heading: str = "📚 Papers of {week} ({start} – {end})"
+    date_format: str = "%d/%m/%Y"
+    week_start: str = "monday"
+    timezone: str | None = None
+    templates: str | None = None
+    #: Where the configuration came from, for messages.
+    source: str = "defaults"
+
+    @property
+    def first_weekday(self) -> int:
+        return WEEKDAYS.index(self.week_start)
+
+    def path(self, relative: str) -> Path:
+        return self.root / relative
+
+    @property
+    def data_path(self) -> Path:
+        return self.root / self.data
+
+    def week_page(self, week: Week) -> str:
+        """The archive page of ``week``, relative to the root, with forward slashes."""
+        year, number = week.iso
+        name = self.archive_page.format(
+            iso_year=year, iso_week=number, start=week.start, end=week.end, label=week.label
+        )
+        return str(PurePosixPath(self.archive_dir) / name)
+
+
+_KEYS = {f.name for f in fields(Config)} - {"root", "source"}
+_PATH_KEYS = ("data", "readme", "archive_dir", "archive_index", "templates")
+
+
+def find_root(start: Path) -> Path:
+    """The digest's root: the nearest folder up from ``start`` holding mapdaily.toml, a pyproject.toml
+    with [tool.mapdaily], papers.yaml, or .git; ``start`` itself when there is none."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / "mapdaily.toml").is_file() or (folder / "papers.yaml").is_file():
+            return folder
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and "[tool.mapdaily]" in pyproject.read_text(encoding="utf-8"):
+            return folder
+        if (folder / ".git").exists():
+            return folder
+    return start
+
+
+def load_config(root: Path) -> Config:
+    """Read ``mapdaily.toml`` or ``[tool.mapdaily]`` of pyproject.toml under ``root``; defaults otherwise."""
+    root = root.resolve()
+    table: dict[str, Any] = {}
+    source = "defaults"
+    own = root / "mapdaily.toml"
+    pyproject = root / "pyproject.toml"
+    if own.is_file():
+        table = _read_toml(own)
+        source = "mapdaily.toml"
+        if "tool" in table and "mapdaily" in table.get("tool", {}):
+            table = table["tool"]["mapdaily"]
+    elif pyproject.is_file():
+        table = _read_toml(pyproject).get("tool", {}).get("mapdaily", {})
+        source = "pyproject.toml [tool.mapdaily]"
+    return make_config(root, table, source)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path.name}: {e}; fix the TOML syntax") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path.name}: cannot read it ({e})") from None
+
+
+def make_config(root: Path, table: dict[str, Any], source: str = "defaults") -> Config:
+    """Validate a configuration table and build the Config; every problem is a ConfigError."""
+    where = source
+    unknown = sorted(set(table) - _KEYS)
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown key {unknown[0]!r}; known keys are {', '.join(sorted(_KEYS))}"
+        )
+    values: dict[str, Any] = {}
+    for key, value in table.items():
+        key = key.replace("-", "_")
+        if key == "columns":
+            if not isinstance(value, list) or not value or not all(v in FIELDS for v in value):
+                raise ConfigError(
+                    f"{where}: columns must be a list of fields from {', '.join(FIELDS)}"
+                    f" (e.g. [\"title\", \"comment\"]), not {value!r}"
+                )
+            if "title" not in value:
+                raise ConfigError(f"{where}: columns must include \"title\"")
+            values[key] = tuple(value)
+        elif key == "headers":
+            if not isinstance(value, dict) or not all(
+                k in FIELDS and isinstance(v, str) for k, v in value.items()
+            ):
+                raise ConfigError(
+                    f"{where}: headers must map fields ({', '.join(FIELDS)}) to text,"
+                    f" e.g. {{ comment = \"Comments\" }}"
+                )
+            values[key] = {**DEFAULT_HEADERS, **value}
+        elif key == "week_start":
+            if not isinstance(value, str) or value.lower() not in WEEKDAYS:
+                raise ConfigError(f"{where}: week_start must be a weekday name such as \"monday\"")
+            values[key] = value.lower()
+        elif key == "timezone":
+            if value is not None:
+                _check_timezone(where, value)
+            values[key] = value
+        else:
+            if not isinstance(value, str):
+                raise ConfigError(f"{where}: {key} must be text, not {value!r}")
+            values[key] = value
+    config = Config(root=root, source=source, **values)
+    for key in _PATH_KEYS:
+        value = getattr(config, key)
+        if value is not None:
+            _check_inside(root, where, key, value)
+    try:
+        config.week_page(Week(date(2024, 10, 7)))
+    except (KeyError, ValueError, IndexError) as e:
+        raise ConfigError(
+            f"{where}: archive_page {config.archive_page!r} is not a valid pattern ({e});"
+            " it may use {iso_year}, {iso_week}, {start}, {end}, {label}"
+        ) from None
+    return config
+
+
+def _check_timezone(where: str, value: Any) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"{where}: timezone {value!r} is not a known time zone; use a name like \"Asia/Shanghai\""
+        ) from None
+
+
+def _check_inside(root: Path, where: str, key: str, value: str) -> None:
+    path = Path(value)
+    if path.is_absolute() or not (root / path).resolve().is_relative_to(root.resolve()):
+        raise ConfigError(f"{where}: {key} = {value!r} leaves the repository; give a path inside it")

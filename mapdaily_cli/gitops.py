@@ -1,0 +1,81 @@
+"""A thin GitPython wrapper: find the repository, commit exactly the named paths, push."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from mapdaily_cli.errors import GitError
+
+
+def open_repo(root: Path) -> Any:
+    """The git repository holding ``root``; GitError (suggesting --no-commit) when there is none."""
+    import git
+
+    try:
+        return git.Repo(root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        raise GitError(
+            f"{root} is not inside a git repository; run `git init` there, or pass --no-commit"
+        ) from None
+
+
+def git_dir(root: Path) -> Path | None:
+    """The repository's private folder (``.git``) when ``root`` is in one, without importing git."""
+    for folder in (root, *root.parents):
+        dot = folder / ".git"
+        if dot.is_dir():
+            return dot
+        if dot.is_file():
+            text = dot.read_text(encoding="utf-8").strip()
+            if text.startswith("gitdir:"):
+                return (folder / text.split(":", 1)[1].strip()).resolve()
+    return None
+
+
+def commit_paths(repo: Any, paths: Sequence[Path], message: str) -> str | None:
+    """Commit the current content of ``paths`` only, leaving anything else the user staged staged
+    and out of the commit. Returns the new commit's short hash, or None when nothing changed."""
+    import git
+
+    workdir = Path(repo.working_tree_dir).resolve()
+    rel = [str(Path(p).resolve().relative_to(workdir)) for p in paths]
+    try:
+        existing = [r for r in rel if (workdir / r).exists()]
+        if existing:
+            repo.git.add("--", *existing)
+        changed = repo.git.status("--porcelain", "--", *rel)
+        if not changed.strip():
+            return None
+        has_head = repo.head.is_valid()
+        if has_head:
+            repo.git.commit("--only", "-m", message, "--", *rel)
+        else:
+            # The first commit: --only needs a HEAD, so commit the index holding just these paths.
+            repo.git.commit("-m", message, "--", *rel)
+        return str(repo.head.commit.hexsha[:8])
+    except git.GitCommandError as e:
+        detail = (e.stderr or e.stdout or str(e)).strip().splitlines()
+        reason = detail[-1].strip() if detail else "git failed"
+        raise GitError(f"git commit failed: {reason}; the files are written but not committed") from None
+
+
+def push(repo: Any) -> None:
+    """Push the current branch to its upstream."""
+    import git
+
+    try:
+        branch = repo.active_branch
+        tracking = branch.tracking_branch()
+        if tracking is None:
+            raise GitError(
+                f"branch {branch.name} has no upstream to push to;"
+                f" run `git push -u origin {branch.name}` once"
+            )
+        repo.git.push(tracking.remote_name, f"HEAD:{tracking.remote_head}")
+    except git.GitCommandError as e:
+        detail = (e.stderr or str(e)).strip().splitlines()
+        raise GitError(
+            f"git push failed: {detail[-1].strip() if detail else 'unknown error'}; the commit is made locally"
+        ) from None

@@ -1,0 +1,157 @@
+"""Papers, days and weeks: frozen values, their validation and pure transforms (stdlib only)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+#: The fields of a paper mapdaily knows; any other key is kept but not shown.
+FIELDS = ("title", "url", "affiliation", "comment")
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One reviewed paper. ``title`` is required; the other fields may be None."""
+
+    title: str
+    url: str | None = None
+    affiliation: str | None = None
+    comment: str | None = None
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any]) -> Paper:
+        """Build a paper from an already validated mapping (unknown keys ignored)."""
+        return cls(
+            title=data["title"],
+            url=data.get("url") or None,
+            affiliation=data.get("affiliation") or None,
+            comment=data.get("comment") or None,
+        )
+
+    def to_mapping(self) -> dict[str, str]:
+        """The fields that are set, in the store's order."""
+        return {k: v for k in FIELDS if (v := getattr(self, k))}
+
+
+@dataclass(frozen=True)
+class Day:
+    """The papers of one date, in the order the curator added them."""
+
+    date: date
+    papers: tuple[Paper, ...] = field(default=())
+
+
+@dataclass(frozen=True, order=True)
+class Week:
+    """A week, named by the date it starts on (the configured first weekday)."""
+
+    start: date
+
+    @property
+    def end(self) -> date:
+        return self.start + timedelta(days=6)
+
+    @property
+    def iso(self) -> tuple[int, int]:
+        """ISO year and week of the week's fourth day: the ISO week most of its days share."""
+        year, week, _ = (self.start + timedelta(days=3)).isocalendar()
+        return year, week
+
+    @property
+    def label(self) -> str:
+        """``2024-W41``."""
+        year, week = self.iso
+        return f"{year}-W{week:02d}"
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+
+def week_of(day: date, first_weekday: int = 0) -> Week:
+    """The week holding ``day``, weeks starting on ``first_weekday`` (0 = Monday)."""
+    return Week(day - timedelta(days=(day.weekday() - first_weekday) % 7))
+
+
+_WEEK_LABEL = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+
+
+def parse_week_label(text: str, first_weekday: int = 0) -> Week:
+    """``2024-W41`` (or ``2024W41``) to the configured week holding that ISO week's Thursday."""
+    m = _WEEK_LABEL.match(text.strip())
+    if not m:
+        raise ValueError(f"{text!r} is not a week; write it as YYYY-Www, e.g. 2024-W41")
+    year, week = int(m[1]), int(m[2])
+    try:
+        thursday = date.fromisocalendar(year, week, 4)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a week of {year}") from None
+    w = week_of(thursday, first_weekday)
+    if w.label != f"{year}-W{week:02d}":
+        w = week_of(thursday - timedelta(days=3), first_weekday)
+    return w
+
+
+def parse_date(text: str) -> date:
+    """An ISO date ``YYYY-MM-DD``; ValueError with a readable message otherwise."""
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+            raise ValueError
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2024-10-15") from None
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def fold_space(text: str) -> str:
+    """Runs of whitespace (newlines included) to one space, ends stripped."""
+    return _SPACE.sub(" ", text).strip()
+
+
+def normalise_title(title: str) -> str:
+    """The key two titles are compared by: case and whitespace folded."""
+    return fold_space(title).casefold()
+
+
+_ARXIV = re.compile(
+    r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/"
+    r"(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?:\.pdf)?/?(?:[?#].*)?$",
+    re.IGNORECASE,
+)
+_ARXIV_ID = re.compile(r"^(?:arxiv:)?(?P<id>\d{4}\.\d{4,5})(?:v\d+)?$", re.IGNORECASE)
+
+
+def arxiv_id(url_or_id: str) -> str | None:
+    """The arXiv identifier (no version) of an arXiv url or bare id, else None."""
+    text = url_or_id.strip()
+    m = _ARXIV.match(text) or _ARXIV_ID.match(text)
+    return m["id"].lower() if m else None
+
+
+def canonical_url(url: str) -> str:
+    """The key two urls are compared by: ``arxiv:ID`` for arXiv, else the url minus scheme."""
+    aid = arxiv_id(url)
+    if aid:
+        return f"arxiv:{aid}"
+    text = url.strip()
+    text = re.sub(r"^https?://(www\.)?", "", text, flags=re.IGNORECASE)
+    return text.rstrip("/").lower()
+
+
+def validate_url(url: str) -> str | None:
+    """None when ``url`` is a usable http(s) link, else what is wrong with it."""
+    if not re.match(r"^https?://[^\s/]+", url.strip(), re.IGNORECASE):
+        return f"{url!r} is not an http(s) url"
+    return None
+
+
+def same_paper(a: Paper, b: Paper) -> bool:
+    """Duplicate rule: same canonical url, or same normalised title."""
+    if a.url and b.url and canonical_url(a.url) == canonical_url(b.url):
+        return True
+    return normalise_title(a.title) == normalise_title(b.title)

@@ -1,0 +1,236 @@
+"""Markdown from days: escaping, Jinja2 templates and the marker regions of generated files (pure)."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from mapdaily_cli.errors import DataError
+from mapdaily_cli.model import Day, Paper, Week, fold_space
+
+if TYPE_CHECKING:
+    import jinja2
+
+    from mapdaily_cli.config import Config
+
+START = "<!-- mapdaily:start -->"
+END = "<!-- mapdaily:end -->"
+_TEMPLATES = Path(__file__).parent / "templates"
+
+# What cmark-gfm (and github.com on top of it) would read as markup inside a table cell:
+# backslash escapes, code spans, emphasis, strikethrough, links and images, raw HTML and autolinks,
+# the cell separator, math, entities, and :emoji: shortcodes.
+_CELL_SPECIAL = re.compile(r"[\\`*_~\[\]|$]|<|&(?=#?[A-Za-z0-9]+;)|:(?=[A-Za-z0-9_+\-]+:)")
+_CELL_REPLACE = {"<": "&lt;", "&": "&amp;"}
+
+
+def _escape_match(m: re.Match[str]) -> str:
+    ch = m.group()
+    return _CELL_REPLACE.get(ch) or "\\" + ch
+
+
+def cell(text: str | None) -> str:
+    """``text`` as the inside of one GFM table cell that shows exactly that text; ``-`` when empty."""
+    if text is None:
+        return "-"
+    text = fold_space(text)
+    if not text:
+        return "-"
+    if text == "-":
+        return "\\-"
+    return _CELL_SPECIAL.sub(_escape_match, text)
+
+
+def link_target(url: str) -> str:
+    """``url`` as a link destination that cannot end the link or the cell."""
+    return quote(fold_space(url).replace(" ", "%20"), safe="-._~:/?#[]@!$&'*+,;=%")
+
+
+def is_linkable(url: str | None) -> bool:
+    """Only http(s) urls become links; anything else (``javascript:``) stays text-less."""
+    return bool(url) and re.match(r"^\s*https?://", url or "", re.IGNORECASE) is not None
+
+
+def title_cell(paper: Paper) -> str:
+    """The title, linked to the paper's url when it has a usable one."""
+    text = cell(paper.title)
+    if paper.url and is_linkable(paper.url):
+        return f"[{text}]({link_target(paper.url)})"
+    return text
+
+
+# --- marker regions ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Regioned:
+    """A generated file cut at its markers: ``before + START + region + END + after``."""
+
+    before: str
+    region: str
+    after: str
+
+    def with_region(self, region: str) -> str:
+        return f"{self.before}{START}\n{region}{END}{self.after}"
+
+
+_MARKER_LINE = re.compile(r"^[ \t]*<!--[ \t]*mapdaily:(start|end)[ \t]*-->[ \t]*$", re.MULTILINE)
+
+
+def split_regions(text: str, path: str) -> Regioned:
+    """Cut ``text`` at its one pair of marker lines; a DataError says what is wrong with them."""
+    marks = list(_MARKER_LINE.finditer(text))
+    kinds = [m[1] for m in marks]
+    if kinds != ["start", "end"]:
+        if not marks:
+            problem = "has no mapdaily markers"
+        elif kinds.count("start") != 1 or kinds.count("end") != 1:
+            problem = "must hold exactly one start and one end marker"
+        else:
+            problem = "has its end marker before its start marker"
+        line = text.count("\n", 0, marks[0].start()) + 1 if marks else 1
+        raise DataError(
+            f"{path}:{line}: {problem}; put the generated section between lines"
+            f" '{START}' and '{END}' (or run `mapdaily import {path}` on a hand-kept page)"
+        )
+    start, end = marks
+    region_start = start.end() + 1 if text[start.end() : start.end() + 1] == "\n" else start.end()
+    return Regioned(text[: start.start()], text[region_start : end.start()], text[end.end() :])
+
+
+def region_line(regioned: Regioned) -> int:
+    """The file line on which the region starts (1-based)."""
+    return regioned.before.count("\n") + 2
+
+
+# --- templates --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayView:
+    """What a template sees of a day."""
+
+    date: Any
+    date_text: str
+    papers: tuple[Paper, ...]
+
+
+class Renderer:
+    """Renders the generated regions and skeletons of one configuration."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.headers = [cell(config.headers[c]) for c in config.columns]
+        self._header_lines = (
+            "| " + " | ".join(self.headers) + " |\n" + "|" + ":-------------|" * len(self.headers)
+        )
+
+    @cached_property
+    def env(self) -> jinja2.Environment:
+        import jinja2
+
+        loaders: list[jinja2.BaseLoader] = []
+        if self.config.templates:
+            loaders.append(jinja2.FileSystemLoader(str(self.config.path(self.config.templates))))
+        loaders.append(jinja2.FileSystemLoader(str(_TEMPLATES)))
+        env = jinja2.Environment(
+            loader=jinja2.ChoiceLoader(loaders),
+            autoescape=False,
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            undefined=jinja2.StrictUndefined,
+        )
+        env.filters["cell"] = cell
+        env.filters["title_cell"] = title_cell
+        env.globals["table"] = self.table
+        return env
+
+    def _render(self, name: str, **context: Any) -> str:
+        import jinja2
+
+        try:
+            return self.env.get_template(name).render(**context)
+        except jinja2.TemplateError as e:
+            where = getattr(e, "filename", None) or name
+            line = getattr(e, "lineno", None)
+            raise DataError(
+                f"template {where}{f':{line}' if line else ''}: {e}; fix the template"
+            ) from None
+
+    def date_text(self, d: Any) -> str:
+        return str(d.strftime(self.config.date_format))
+
+    def view(self, day: Day) -> DayView:
+        return DayView(day.date, self.date_text(day.date), day.papers)
+
+    def table(self, day: DayView | Day) -> str:
+        """A GFM table of the day's papers in the configured columns (no trailing newline)."""
+        rows = [self._header_lines]
+        columns = self.config.columns
+        for paper in day.papers:
+            cells = [
+                title_cell(paper) if c == "title" else cell(getattr(paper, c)) for c in columns
+            ]
+            rows.append("| " + " | ".join(cells) + " |")
+        return "\n".join(rows)
+
+    def readme_region(self, today: Day, earlier: Sequence[Day]) -> str:
+        """The README's generated region: today's table and the rest of the week, newest first."""
+        heading = self.config.today_heading.format(date=self.date_text(today.date))
+        return self._render(
+            "readme.md.j2",
+            today=self.view(today),
+            today_heading=heading,
+            week_heading=self.config.week_heading,
+            earlier=[self.view(d) for d in earlier],
+        )
+
+    def week_region(self, week: Week, days: Sequence[Day]) -> str:
+        """An archive page's generated region: the week's days, newest first."""
+        heading = self.config.archive_heading.format(
+            week=week.label, start=self.date_text(week.start), end=self.date_text(week.end)
+        )
+        return self._render(
+            "week.md.j2",
+            week=week,
+            heading=heading,
+            days=[self.view(d) for d in days],
+        )
+
+    def index_region(self, weeks: Iterable[tuple[Week, int]]) -> str:
+        """The archive index's region: every week page, newest first, grouped by ISO year."""
+        index_dir = PurePosixPath(self.config.archive_index).parent
+        years: dict[int, list[dict[str, Any]]] = {}
+        for week, count in weeks:
+            page = self.config.week_page(week)
+            years.setdefault(week.iso[0], []).append(
+                {
+                    "label": week.label,
+                    "link": quote(os.path.relpath(page, index_dir or "."), safe="/._-~"),
+                    "start": self.date_text(week.start),
+                    "end": self.date_text(week.end),
+                    "papers": count,
+                }
+            )
+        return self._render("index.md.j2", years=list(years.items()))
+
+    def skeleton(self, kind: str, path: str) -> str:
+        """The text of a generated file that does not exist yet: default header and footer around empty markers."""
+        index_link = os.path.relpath(
+            self.config.archive_index, str(PurePosixPath(path).parent) or "."
+        )
+        archive_link = os.path.relpath(self.config.archive_index, str(PurePosixPath(self.config.readme).parent) or ".")
+        return self._render(
+            f"{kind}_skeleton.md.j2",
+            start=START,
+            end=END,
+            index_link=quote(index_link, safe="/._-~"),
+            archive_link=quote(archive_link, safe="/._-~"),
+        )

@@ -1,0 +1,426 @@
+"""papers.yaml: the document stream, partial round-trip edits, validation, atomic writes and the lock."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from mapdaily_cli.errors import DataError, MapdailyError
+from mapdaily_cli.model import FIELDS, Day, Paper
+
+# A document marker at column 0 cannot occur inside content, so the stream is split on it.
+_SEPARATOR = re.compile(r"^---(?=[ \t]|$)", re.MULTILINE)
+_CONFLICT = re.compile(r"^(<<<<<<<|>>>>>>>|\|\|\|\|\|\|\|)(?: |$)", re.MULTILINE)
+_DATE_LINE = re.compile(r"^date:[ \t]*['\"]?(\d{4}-\d{2}-\d{2})['\"]?[ \t]*(?:#.*)?$", re.MULTILINE)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass
+class Chunk:
+    """One YAML document of the stream, as text (its ``---`` line included, if it has one)."""
+
+    text: str
+    #: Offset of the chunk in the file it was read from (None for a chunk made in memory).
+    offset: int | None = None
+    day: Day | None = None
+
+
+class Stream:
+    """papers.yaml as a list of document texts; only documents that change are parsed for writing."""
+
+    def __init__(self, path: Path, display: str, text: str) -> None:
+        self.path = path
+        self.display = display
+        self.original = text
+        self._check_conflicts(text)
+        self.preamble, self.chunks = _split(text)
+        self.changed = False
+
+    @classmethod
+    def read(cls, path: Path, display: str) -> Stream:
+        """Read the stream at ``path``; a missing file is an empty stream."""
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            text = ""
+        except UnicodeDecodeError as e:
+            raise DataError(f"{display}: not UTF-8 text ({e}); save it as UTF-8") from None
+        except OSError as e:
+            raise DataError(f"{display}: cannot read it ({e.strerror})") from None
+        return cls(path, display, text)
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.chunks)
+
+    def text(self) -> str:
+        """The whole file as it stands now."""
+        return self.preamble + "".join(c.text for c in self.chunks)
+
+    def snapshot(self) -> Stream:
+        """A copy whose document list is independent of this one's (chunks are never mutated)."""
+        copy = object.__new__(Stream)
+        copy.__dict__.update(self.__dict__)
+        copy.chunks = list(self.chunks)
+        return copy
+
+    def date_at(self, index: int) -> date:
+        """The date of document ``index``, read off its top-level ``date:`` line when it has a plain
+        one (a top-level key at column 0 is unambiguous), else by parsing the document."""
+        chunk = self.chunks[index]
+        if chunk.day is None:
+            m = _DATE_LINE.search(chunk.text)
+            if m:
+                with contextlib.suppress(ValueError):
+                    return date.fromisoformat(m[1])
+        return self.day(index).date
+
+    def line_of(self, chunk: Chunk) -> int:
+        """The 1-based file line on which ``chunk`` starts (0 for chunks made in memory)."""
+        if chunk.offset is None:
+            return 0
+        return self.original.count("\n", 0, chunk.offset) + 1
+
+    def day(self, index: int) -> Day:
+        """The validated day of document ``index`` (parsed once with the C loader)."""
+        chunk = self.chunks[index]
+        if chunk.day is None:
+            chunk.day = self._parse(chunk)
+        return chunk.day
+
+    def days(self) -> Iterator[Day]:
+        """Every day, newest first, validated, dates checked to be unique and descending."""
+        previous: Day | None = None
+        for i in range(len(self.chunks)):
+            day = self.day(i)
+            if previous is not None and day.date >= previous.date:
+                self._order_error(i, day, previous)
+            previous = day
+            yield day
+
+    def head(self, keep: Callable[[Day], bool]) -> list[Day]:
+        """The leading days for which ``keep`` holds (stops at the first that does not)."""
+        out: list[Day] = []
+        for i in range(len(self.chunks)):
+            day = self.day(i)
+            if out and day.date >= out[-1].date:
+                self._order_error(i, day, out[-1])
+            if not keep(day):
+                break
+            out.append(day)
+        return out
+
+    def index_of(self, when: date) -> int | None:
+        """The document holding ``when``, scanning from the top (the stream is newest first)."""
+        for i in range(len(self.chunks)):
+            d = self.date_at(i)
+            if d == when:
+                return i
+            if d < when:
+                return None
+        return None
+
+    def find_text(self, needle: str) -> list[int]:
+        """Indexes of documents whose raw text contains ``needle`` (case-insensitive): a cheap,
+        exact-superset prefilter before parsing."""
+        pattern = re.compile(re.escape(needle), re.IGNORECASE)
+        starts = [c.offset for c in self.chunks]
+        if any(s is None for s in starts) or self.changed:
+            return [i for i, c in enumerate(self.chunks) if pattern.search(c.text)]
+        import bisect
+
+        hits: list[int] = []
+        offsets = [s for s in starts if s is not None]
+        for m in pattern.finditer(self.original):
+            i = bisect.bisect_right(offsets, m.start()) - 1
+            if i >= 0 and (not hits or hits[-1] != i):
+                hits.append(i)
+        return hits
+
+    # --- writing ---------------------------------------------------------------------------
+
+    def insert_day(self, index: int, day: date) -> None:
+        """Insert an empty day as document ``index``."""
+        text = f"date: {day.isoformat()}\npapers: []\n"
+        self._insert(index, text)
+
+    def _insert(self, index: int, body: str) -> None:
+        if index == 0 and self.chunks:
+            first = self.chunks[0]
+            had_marker = _SEPARATOR.match(first.text) is not None
+            if not had_marker:
+                self.chunks[0] = Chunk("---\n" + first.text, first.offset, first.day)
+            body = ("---\n" if had_marker else "") + body
+        elif index > 0 or self.chunks:
+            body = "---\n" + body
+        self.chunks.insert(index, Chunk(body))
+        self.changed = True
+
+    def edit(self, index: int, change: Callable[[Any], None]) -> None:
+        """Round-trip document ``index`` with ruamel.yaml, let ``change`` mutate it, re-emit it alone."""
+        chunk = self.chunks[index]
+        marker = _SEPARATOR.match(chunk.text)
+        head, body = "", chunk.text
+        if marker:
+            end = chunk.text.find("\n") + 1 or len(chunk.text)
+            head, body = "---\n", chunk.text[end:]
+        yaml = _round_trip()
+        doc = yaml.load(body)
+        change(doc)
+        out = io.StringIO()
+        yaml.dump(doc, out)
+        new = Chunk(head + out.getvalue())
+        new.day = self._parse(new, line_base=self.line_of(chunk))
+        self.chunks[index] = new
+        self.changed = True
+
+    def delete(self, index: int) -> None:
+        """Remove document ``index``."""
+        del self.chunks[index]
+        self.changed = True
+
+    # --- validation ------------------------------------------------------------------------
+
+    def _check_conflicts(self, text: str) -> None:
+        m = _CONFLICT.search(text)
+        if m:
+            line = text.count("\n", 0, m.start()) + 1
+            raise DataError(
+                f"{self.display}:{line}: git merge conflict marker {m[1]!r}; resolve the conflict"
+                " (keep the papers of both sides, remove the markers), then run `mapdaily render`"
+            )
+
+    def _parse(self, chunk: Chunk, line_base: int | None = None) -> Day:
+        import yaml
+
+        base = self.line_of(chunk) if line_base is None else line_base
+        try:
+            data = yaml.load(chunk.text, Loader=_CLoader())
+        except yaml.YAMLError as e:
+            mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+            problem = getattr(e, "problem", None) or str(e)
+            where = f"{base + mark.line}:{mark.column + 1}" if mark else f"{base}"
+            raise DataError(
+                f"{self.display}:{where}: YAML syntax error: {problem}; fix the YAML there"
+            ) from None
+        return _validate(data, lambda path: self._locate(chunk, path, base), self.display)
+
+    def _locate(self, chunk: Chunk, path: tuple[Any, ...], base: int) -> str:
+        """``LINE:COL`` of the node at ``path`` (keys and list indexes) inside ``chunk``."""
+        import yaml
+
+        try:
+            node: Any = yaml.compose(chunk.text, Loader=_CLoader())
+        except yaml.YAMLError:
+            return str(base)
+        best = node
+        for step in path:
+            if node is None:
+                break
+            if isinstance(node, yaml.MappingNode):
+                found = None
+                for k, v in node.value:
+                    if k.value == step:
+                        found = v if step != "__key__" else k
+                        break
+                node = found
+            elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+                node = node.value[step] if step < len(node.value) else None
+            else:
+                node = None
+            if node is not None:
+                best = node
+        if best is None:
+            return str(base)
+        return f"{base + best.start_mark.line}:{best.start_mark.column + 1}"
+
+    def _order_error(self, index: int, day: Day, previous: Day) -> None:
+        where = self._locate(self.chunks[index], ("date",), self.line_of(self.chunks[index]))
+        what = "repeats" if day.date == previous.date else "is out of order: it comes after"
+        raise DataError(
+            f"{self.display}:{where}: date {day.date.isoformat()} {what} {previous.date.isoformat()};"
+            " days must be unique and newest first (merge or reorder the documents)"
+        )
+
+
+def _validate(data: Any, locate: Callable[[tuple[Any, ...]], str], display: str) -> Day:
+    def fail(path: tuple[Any, ...], message: str) -> DataError:
+        return DataError(f"{display}:{locate(path)}: {message}")
+
+    if data is None:
+        raise fail((), "empty document (a stray '---'?); remove it")
+    if not isinstance(data, Mapping):
+        raise fail((), "a document must be a day: a mapping with 'date:' and 'papers:'")
+    when = data.get("date")
+    if when is None:
+        raise fail((), "this day has no 'date:'; add one as YYYY-MM-DD")
+    if not isinstance(when, date) or hasattr(when, "hour"):
+        raise fail(("date",), f"date {when!r} is not a valid date; write it as YYYY-MM-DD")
+    papers = data.get("papers")
+    if papers is None:
+        papers = []
+    if not isinstance(papers, list):
+        raise fail(("papers",), "'papers' must be a list of papers (each starting with '- title:')")
+    out: list[Paper] = []
+    for i, paper in enumerate(papers):
+        if not isinstance(paper, Mapping):
+            raise fail(("papers", i), f"paper {i + 1} of {when} must be a mapping with a 'title:'")
+        title = paper.get("title")
+        if title is None or (isinstance(title, str) and not title.strip()):
+            raise fail(("papers", i), f"paper {i + 1} of {when} has no title; add 'title:'")
+        for key in FIELDS:
+            value = paper.get(key)
+            if value is not None and not isinstance(value, str):
+                raise fail(
+                    ("papers", i, key),
+                    f"{key} of paper {i + 1} of {when} must be text, not {value!r}; quote it",
+                )
+            if value and _CONTROL.search(value):
+                raise fail(
+                    ("papers", i, key),
+                    f"{key} of paper {i + 1} of {when} holds a control character; remove it",
+                )
+        out.append(Paper.from_mapping(paper))
+    return Day(when, tuple(out))
+
+
+def _split(text: str) -> tuple[str, list[Chunk]]:
+    """Split the stream into a preamble (leading comment lines) and one chunk per document."""
+    pos = 0
+    while pos < len(text):
+        nl = text.find("\n", pos)
+        end = len(text) if nl < 0 else nl + 1
+        line = text[pos:end].strip()
+        if line and not line.startswith("#"):
+            break
+        pos = end
+    starts = [m.start() for m in _SEPARATOR.finditer(text, pos)]
+    if pos < len(text) and (not starts or starts[0] != pos):
+        starts.insert(0, pos)  # the first document has no '---'
+    chunks = []
+    for i, start in enumerate(starts):
+        end = starts[i + 1] if i + 1 < len(starts) else len(text)
+        body = text[start:end]
+        if not body.endswith("\n"):
+            body += "\n"
+        chunks.append(Chunk(body, start))
+    return text[:pos], chunks
+
+
+def _CLoader() -> Any:
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _round_trip() -> Any:
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=2, offset=0)
+    return yaml
+
+
+def to_yaml_text(value: str) -> Any:
+    """A string as ruamel should write it: a literal block when it spans lines."""
+    if "\n" in value:
+        from ruamel.yaml.scalarstring import LiteralScalarString
+
+        return LiteralScalarString(value if value.endswith("\n") else value)
+    return value
+
+
+# --- files ------------------------------------------------------------------------------------
+
+
+def write_all(files: Mapping[Path, str], journal: Path | None = None) -> None:
+    """Write every file or none: temporary files first (in each target's folder), then renames.
+
+    If a rename fails, the files already renamed get their old text back. ``journal`` names the
+    files while they are being replaced, so a run killed half-way can be recognised by the next.
+    """
+    temps: dict[Path, Path] = {}
+    made_dirs: list[Path] = []
+    try:
+        for path, text in files.items():
+            folder = path.parent
+            missing = [p for p in (folder, *folder.parents) if not p.exists()]
+            for d in reversed(missing):
+                d.mkdir()
+                made_dirs.append(d)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+            temps[path] = Path(tmp)
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+                f.write(text)
+                f.flush()
+                os.fsync(f.fileno())
+            if path.exists():
+                os.chmod(tmp, path.stat().st_mode & 0o7777)
+            else:
+                os.chmod(tmp, 0o666 & ~_umask())
+    except OSError as e:
+        for tmp in temps.values():
+            tmp.unlink(missing_ok=True)
+        for d in reversed(made_dirs):
+            with contextlib.suppress(OSError):
+                d.rmdir()
+        target = e.filename or "a file"
+        raise MapdailyError(
+            f"cannot write {target}: {e.strerror}; nothing was changed (check that folder and its permissions)"
+        ) from None
+    old: dict[Path, str | None] = {}
+    if journal is not None:
+        journal.write_text("\n".join(str(p) for p in files) + "\n", encoding="utf-8")
+    done: list[Path] = []
+    try:
+        for path, tmp in temps.items():
+            old[path] = path.read_text(encoding="utf-8") if path.exists() else None
+            os.replace(tmp, path)
+            done.append(path)
+    except OSError as e:
+        for path in done:
+            previous = old.get(path)
+            with contextlib.suppress(OSError):
+                if previous is None:
+                    path.unlink()
+                else:
+                    path.write_text(previous, encoding="utf-8")
+        for tmp in temps.values():
+            tmp.unlink(missing_ok=True)
+        raise MapdailyError(
+            f"cannot replace {e.filename}: {e.strerror}; nothing was changed"
+        ) from None
+    if journal is not None:
+        journal.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextlib.contextmanager
+def locked(lock_path: Path, timeout: float = 60) -> Iterator[None]:
+    """Hold the digest's lock: one changing command at a time; a dead holder never blocks."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(lock_path), timeout=timeout)
+    try:
+        with lock:
+            yield
+    except Timeout:
+        raise MapdailyError(
+            f"another mapdaily command has held {lock_path} for {timeout:.0f}s; wait for it to finish"
+        ) from None
