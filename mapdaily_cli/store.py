@@ -129,6 +129,14 @@ class Stream:
                 return None
         return None
 
+    def position_of(self, when: date) -> tuple[int, bool]:
+        """Where ``when`` is or would go: (index, whether a document for it exists)."""
+        for i in range(len(self.chunks)):
+            d = self.date_at(i)
+            if d <= when:
+                return i, d == when
+        return len(self.chunks), False
+
     def find_text(self, needle: str) -> list[int]:
         """Indexes of documents whose raw text contains ``needle`` (case-insensitive): a cheap,
         exact-superset prefilter before parsing."""
