@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,7 +14,7 @@ from mapdaily_cli import gitops
 from mapdaily_cli.config import Config
 from mapdaily_cli.errors import CheckFailed, DataError, HandEditError, InputError, MapdailyError
 from mapdaily_cli.model import Day, Paper, Week, week_of
-from mapdaily_cli.render import Regioned, Renderer, region_line, split_regions
+from mapdaily_cli.render import Renderer, region_line, split_regions
 from mapdaily_cli.store import Stream, locked, write_all
 
 
@@ -187,9 +187,7 @@ class Change:
                 if base.region != new_region and not self.options.force and target.rel not in self.recovering:
                     old_region = target.region(self.renderer, self.old)
                     if base.region != old_region:
-                        self.hand_edits.append(
-                            _diff(target.rel, old_region, base.region, region_line(base))
-                        )
+                        self.hand_edits.append(_diff(target.rel, old_region, base.region, region_line(base)))
             text = base.with_region(new_region)
             if text != existing:
                 self.files[target.rel] = text
@@ -208,10 +206,10 @@ class Change:
             files[config.data] = self.stream.text()
         files.update(self.files)
         if self.options.dry_run:
-            diff = "".join(
-                _diff(rel, read_generated(config, rel) or "", text) for rel, text in files.items()
+            diff = "".join(_diff(rel, read_generated(config, rel) or "", text) for rel, text in files.items())
+            return Result(
+                f"{summary} (dry run: nothing written)", sorted(files), diff=diff, changed=bool(files)
             )
-            return Result(f"{summary} (dry run: nothing written)", sorted(files), diff=diff, changed=bool(files))
         if not files:
             return Result(summary, changed=False)
         journal = _journal(config)
@@ -262,7 +260,10 @@ def affected_targets(config: Config, old: Stream, new: Stream, dates: Iterable[d
     weeks = {week_of(d, config.first_weekday) for d in dates}
     if old_week is not None and new_week is not None and old_week != new_week:
         weeks.add(old_week)
-    closed = sorted((w for w in weeks if new_week is None or w < new_week), reverse=True)
+    closed = sorted(
+        (w for w in weeks if (new_week is None or w < new_week) and week_days(new, config, w)),
+        reverse=True,
+    )
     targets = [readme_target(config)] + [week_target(config, w) for w in closed]
     if closed:
         targets.append(index_target(config))
@@ -278,7 +279,9 @@ def render(config: Config, options: Options) -> Result:
         targets = all_targets(config, change.stream)
         change.regenerate(targets)
         n = len(change.files)
-        return change.commit("render", f"{n} file{'s' if n != 1 else ''} regenerated" if n else "everything is up to date")
+        return change.commit(
+            "render", f"{n} file{'s' if n != 1 else ''} regenerated" if n else "everything is up to date"
+        )
 
 
 def all_targets(config: Config, stream: Stream) -> list[Target]:
@@ -327,3 +330,424 @@ def check(config: Config) -> Result:
             detail="".join(diffs),
         )
     return Result(f"{checked} generated file{'s' if checked != 1 else ''} match {config.data}", changed=False)
+
+
+# --- finding papers -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Found:
+    """A paper and where it is: document index, date, position in the day (0-based)."""
+
+    index: int
+    date: date
+    position: int
+    paper: Paper
+
+    @property
+    def ref(self) -> str:
+        return f"{self.date.isoformat()}#{self.position + 1}"
+
+
+def _token(text: str) -> str | None:
+    """The longest run of letters and digits in ``text``: YAML never escapes or folds inside one,
+    so a document that holds ``text`` holds it literally."""
+    import re
+
+    words = re.findall(r"[^\W_]+", text)
+    best = max(words, key=len, default="")
+    return best if len(best) >= 2 else None
+
+
+def _candidates(stream: Stream, texts: Iterable[str]) -> list[int]:
+    """Documents that may hold any of ``texts`` (a superset, found without parsing)."""
+    hits: set[int] = set()
+    for text in texts:
+        token = _token(text)
+        if token is None:
+            return list(range(len(stream)))
+        hits.update(stream.find_text(token))
+    return sorted(hits)
+
+
+def _papers_in(stream: Stream, indexes: Iterable[int]) -> Iterator[Found]:
+    for i in indexes:
+        day = stream.day(i)
+        for pos, paper in enumerate(day.papers):
+            yield Found(i, day.date, pos, paper)
+
+
+def find_duplicates(stream: Stream, paper: Paper) -> list[Found]:
+    """Papers anywhere in the history that are the same paper (same url or normalised title)."""
+    from mapdaily_cli.model import arxiv_id, same_paper
+
+    texts = [paper.title]
+    if paper.url:
+        texts.append(arxiv_id(paper.url) or paper.url)
+    return [f for f in _papers_in(stream, _candidates(stream, texts)) if same_paper(f.paper, paper)]
+
+
+def select(stream: Stream, selector: str) -> Found:
+    """Resolve a SELECTOR: a url or arXiv id, ``YYYY-MM-DD#N``, or text matching exactly one title
+    (exact match first, then a case-insensitive substring)."""
+    import re
+
+    from mapdaily_cli.model import arxiv_id, canonical_url, parse_date
+
+    text = selector.strip()
+    if not text:
+        raise InputError("empty selector; give a url, an arXiv id, YYYY-MM-DD#N or part of a title")
+    m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})#(\d+)", text)
+    if m:
+        try:
+            when = parse_date(m[1])
+        except ValueError as e:
+            raise InputError(str(e)) from None
+        index, exists = stream.position_of(when)
+        if not exists:
+            raise InputError(f"no day {when.isoformat()} in the digest")
+        day = stream.day(index)
+        n = int(m[2])
+        if not 1 <= n <= len(day.papers):
+            raise InputError(
+                f"{when.isoformat()} has {len(day.papers)} paper{'s' if len(day.papers) != 1 else ''};"
+                f" #{n} does not exist"
+            )
+        return Found(index, when, n - 1, day.papers[n - 1])
+    if re.match(r"^https?://", text, re.IGNORECASE) or arxiv_id(text):
+        key = canonical_url(text if "/" in text else f"https://arxiv.org/abs/{text}")
+        found = [
+            f
+            for f in _papers_in(stream, _candidates(stream, [arxiv_id(text) or text]))
+            if f.paper.url and canonical_url(f.paper.url) == key
+        ]
+        return _one(found, selector)
+    pool = list(_papers_in(stream, _candidates(stream, [text])))
+    exact = [f for f in pool if f.paper.title == text]
+    if exact:
+        return _one(exact, selector)
+    folded = text.casefold()
+    return _one([f for f in pool if folded in f.paper.title.casefold()], selector)
+
+
+def _one(found: list[Found], selector: str) -> Found:
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise InputError(f"no paper matches {selector!r}; try `mapdaily search` to find it")
+    listing = "".join(f"  {f.ref}  {f.paper.title}\n" for f in found[:20])
+    more = f"  … and {len(found) - 20} more\n" if len(found) > 20 else ""
+    raise InputError(
+        f"{len(found)} papers match {selector!r}; name one by YYYY-MM-DD#N or its url",
+        detail=listing + more,
+    )
+
+
+# --- changing papers ------------------------------------------------------------------------------
+
+
+def _commit_message(kind: str, *parts: str) -> str:
+    """Every commit message mapdaily writes, in one place."""
+    return f"{kind}: {' '.join(p for p in parts if p)}"
+
+
+def _short(title: str, limit: int = 72) -> str:
+    from mapdaily_cli.model import fold_space
+
+    title = fold_space(title)
+    return title if len(title) <= limit else title[: limit - 1] + "…"
+
+
+def _check_paper(paper: Paper) -> None:
+    from mapdaily_cli.model import validate_url
+
+    if not paper.title or not paper.title.strip():
+        raise InputError("the title is empty; give --title")
+    if paper.url:
+        problem = validate_url(paper.url)
+        if problem:
+            raise InputError(f"--url: {problem}; give the paper's https://arxiv.org/abs/... link")
+    import re
+
+    for name in ("title", "url", "affiliation", "comment"):
+        value = getattr(paper, name)
+        if value and re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", value):
+            raise InputError(f"--{name} holds a control character; remove it")
+
+
+def _paper_map(paper: Paper) -> Any:
+    from ruamel.yaml.comments import CommentedMap
+
+    from mapdaily_cli.store import to_yaml_text
+
+    return CommentedMap((k, to_yaml_text(v)) for k, v in paper.to_mapping().items())
+
+
+def _papers_seq(doc: Any) -> Any:
+    from ruamel.yaml.comments import CommentedSeq
+
+    papers = doc.get("papers")
+    if papers is None:
+        papers = CommentedSeq()
+        doc["papers"] = papers
+    papers.fa.set_block_style()
+    return papers
+
+
+def _ensure_day(stream: Stream, when: date) -> int:
+    index, exists = stream.position_of(when)
+    if not exists:
+        stream.insert_day(index, when)
+    return index
+
+
+def add_paper(config: Config, paper: Paper, when: date | None, today: date, options: Options) -> Result:
+    """Append ``paper`` to the first day (today) or to ``when``; refuse a duplicate unless forced."""
+    _check_paper(paper)
+    with changing(config, options) as change:
+        stream = change.stream
+        if when is None:
+            when = stream.date_at(0) if len(stream) else today
+        if not options.force:
+            dupes = find_duplicates(stream, paper)
+            if dupes:
+                d = dupes[0]
+                raise InputError(
+                    f"already in the digest on {d.date.isoformat()} as {d.ref} ({_short(d.paper.title)});"
+                    " pass --force to add it anyway"
+                )
+        index = _ensure_day(stream, when)
+        stream.edit(index, lambda doc: _papers_seq(doc).append(_paper_map(paper)))
+        change.regenerate(affected_targets(config, change.old, stream, [when]))
+        n = len(stream.day(index).papers)
+        return change.commit(
+            _commit_message("add", _short(paper.title), f"({when.isoformat()})"),
+            f"added {when.isoformat()}#{n}: {_short(paper.title)}",
+        )
+
+
+def paper_yaml(config: Config, selector: str) -> tuple[str, str]:
+    """The selected paper as a YAML mapping (for an editor) and its reference."""
+    stream = Stream.read(config.data_path, config.data)
+    found = select(stream, selector)
+    import io
+
+    from mapdaily_cli.store import _round_trip
+
+    holder: dict[str, Any] = {}
+
+    def grab(doc: Any) -> None:
+        holder["paper"] = doc["papers"][found.position]
+
+    yaml = _round_trip()
+    doc = yaml.load(_body(stream.chunks[found.index].text))
+    grab(doc)
+    out = io.StringIO()
+    yaml.dump(holder["paper"], out)
+    return out.getvalue(), found.ref
+
+
+def _body(text: str) -> str:
+    return text.split("\n", 1)[1] if text.startswith("---") else text
+
+
+def parse_paper_yaml(text: str) -> dict[str, Any]:
+    """Validate an edited paper mapping; InputError with line and column when it is not one."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        data = YAML(typ="rt").load(text)
+    except YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise InputError(f"{where}YAML syntax error: {getattr(e, 'problem', e)}") from None
+    if not isinstance(data, dict):
+        raise InputError("the paper must be a mapping with at least 'title:'")
+    for key in ("title", "url", "affiliation", "comment"):
+        value = data.get(key)
+        if value is not None and not isinstance(value, str):
+            raise InputError(f"{key} must be text, not {value!r}")
+    _check_paper(Paper.from_mapping({**data, "title": data.get("title") or ""}))
+    return dict(data)
+
+
+def edit_paper(
+    config: Config,
+    selector: str,
+    changes: dict[str, str | None] | None,
+    options: Options,
+    replacement: str | None = None,
+) -> Result:
+    """Change fields of one paper (``changes``: None or "" removes an optional field), or replace
+    the whole mapping with the edited YAML ``replacement`` (unknown keys kept as written)."""
+    with changing(config, options) as change:
+        stream = change.stream
+        found = select(stream, selector)
+        new_map = parse_paper_yaml(replacement) if replacement is not None else None
+
+        def apply(doc: Any) -> None:
+            papers = _papers_seq(doc)
+            if new_map is not None:
+                from ruamel.yaml import YAML
+
+                papers[found.position] = YAML(typ="rt").load(replacement or "")
+                return
+            entry = papers[found.position]
+            for key, value in (changes or {}).items():
+                if value is None or (value == "" and key != "title"):
+                    entry.pop(key, None)
+                else:
+                    from mapdaily_cli.store import to_yaml_text
+
+                    entry[key] = to_yaml_text(value)
+
+        if new_map is None:
+            merged = {**found.paper.to_mapping(), **{k: v for k, v in (changes or {}).items()}}
+            _check_paper(Paper.from_mapping({**merged, "title": merged.get("title") or ""}))
+        stream.edit(found.index, apply)
+        new = stream.day(found.index).papers[found.position]
+        if new == found.paper and replacement is None:
+            return Result(f"{found.ref} unchanged", changed=False)
+        change.regenerate(affected_targets(config, change.old, stream, [found.date]))
+        return change.commit(
+            _commit_message("edit", _short(new.title), f"({found.date.isoformat()})"),
+            f"edited {found.ref}: {_short(new.title)}",
+        )
+
+
+def remove_paper(config: Config, selector: str, options: Options) -> Result:
+    """Delete one paper from its day."""
+    with changing(config, options) as change:
+        stream = change.stream
+        found = select(stream, selector)
+        stream.edit(found.index, lambda doc: _papers_seq(doc).pop(found.position))
+        change.regenerate(affected_targets(config, change.old, stream, [found.date]))
+        return change.commit(
+            _commit_message("remove", _short(found.paper.title), f"({found.date.isoformat()})"),
+            f"removed {found.ref}: {_short(found.paper.title)}",
+        )
+
+
+def move_paper(config: Config, selector: str, when: date, options: Options) -> Result:
+    """Move one paper to another day (created in its place if needed), keeping its keys and comments."""
+    with changing(config, options) as change:
+        stream = change.stream
+        found = select(stream, selector)
+        if found.date == when:
+            return Result(f"{found.ref} is already on {when.isoformat()}", changed=False)
+        holder: list[Any] = []
+        stream.edit(found.index, lambda doc: holder.append(_papers_seq(doc).pop(found.position)))
+        target = _ensure_day(stream, when)
+        stream.edit(target, lambda doc: _papers_seq(doc).append(holder[0]))
+        change.regenerate(affected_targets(config, change.old, stream, [found.date, when]))
+        return change.commit(
+            _commit_message(
+                "move", _short(found.paper.title), f"({found.date.isoformat()} -> {when.isoformat()})"
+            ),
+            f"moved {found.ref} to {when.isoformat()}: {_short(found.paper.title)}",
+        )
+
+
+def rotate(config: Config, when: date, options: Options) -> Result:
+    """Open a new, empty day ``when``; the previous days move into "This Week", and a week that
+    closes goes to the archive. An empty previous day is dropped rather than kept as an empty table."""
+    with changing(config, options) as change:
+        stream = change.stream
+        if len(stream):
+            first = stream.day(0)
+            if when == first.date:
+                return Result(f"{when.isoformat()} is already open; nothing to do", changed=False)
+            if when < first.date:
+                raise InputError(
+                    f"cannot rotate to {when.isoformat()}: the digest is already at {first.date.isoformat()}"
+                    " (rotate only moves forward)"
+                )
+            if not first.papers and _is_plain_empty(stream.chunks[0].text):
+                stream.delete(0)
+        stream.insert_day(0, when)
+        targets = affected_targets(config, change.old, stream, [])
+        change.regenerate(targets)
+        weeks = [t.week.label for t in targets if t.week is not None]
+        archived = f", archive {', '.join(weeks)}" if weeks else ""
+        return change.commit(
+            _commit_message("rotate", when.isoformat() + archived),
+            f"opened {when.isoformat()}" + (f"; archived {', '.join(weeks)}" if weeks else ""),
+        )
+
+
+def _is_plain_empty(text: str) -> bool:
+    """A day document holding nothing but its date and an empty list (no comments, no other keys)."""
+    import re
+
+    lines = [line for line in _body(text).splitlines() if line.strip()]
+    return len(lines) == 2 and all(re.match(r"^(date:|papers:\s*(\[\s*\])?\s*$)", line) for line in lines)
+
+
+def archive(config: Config, week: Week | None, options: Options) -> Result:
+    """Write the archive page of every closed week (or of ``week``) and the index."""
+    with changing(config, options) as change:
+        stream = change.stream
+        current = current_week(stream, config)
+        if week is not None:
+            if current is None or week >= current:
+                raise InputError(
+                    f"week {week.label} is not closed yet; only weeks before the current one are archived"
+                )
+            weeks = [week]
+        else:
+            weeks = [w for w, _ in closed_weeks(stream, config)]
+        change.regenerate([week_target(config, w) for w in weeks] + ([index_target(config)] if weeks else []))
+        written = [config.week_page(w) for w in weeks if config.week_page(w) in change.files]
+        if not change.files:
+            return Result("the archive is up to date; nothing to do", changed=False)
+        labels = [w.label for w in weeks if config.week_page(w) in written] or ["index"]
+        return change.commit(_commit_message("archive", ", ".join(labels)), f"archived {', '.join(labels)}")
+
+
+# --- looking --------------------------------------------------------------------------------------
+
+
+def paper_record(found: Found) -> dict[str, Any]:
+    return {
+        "date": found.date.isoformat(),
+        "n": found.position + 1,
+        "ref": found.ref,
+        **found.paper.to_mapping(),
+    }
+
+
+def list_days(config: Config, when: date | None, week: Week | None) -> list[Day]:
+    """The days of ``when``, of ``week``, or (by default) of the current week, newest first."""
+    stream = Stream.read(config.data_path, config.data)
+    if when is not None:
+        index, exists = stream.position_of(when)
+        if not exists:
+            raise InputError(f"no day {when.isoformat()} in the digest")
+        return [stream.day(index)]
+    if week is None:
+        week = current_week(stream, config)
+        if week is None:
+            return []
+    return week_days(stream, config, week)
+
+
+def show(config: Config, selector: str) -> Found:
+    """The one paper ``selector`` names."""
+    return select(Stream.read(config.data_path, config.data), selector)
+
+
+def search(config: Config, query: str) -> list[Found]:
+    """Papers whose title, affiliation or comment contain ``query`` (case-insensitive), newest first."""
+    from mapdaily_cli.model import fold_space
+
+    stream = Stream.read(config.data_path, config.data)
+    needle = fold_space(query).casefold()
+    if not needle:
+        raise InputError("empty search; give a word to look for")
+    out = []
+    for f in _papers_in(stream, _candidates(stream, [query])):
+        hay = " ".join(fold_space(v) for v in (f.paper.title, f.paper.affiliation, f.paper.comment) if v)
+        if needle in hay.casefold():
+            out.append(f)
+    return out

@@ -85,6 +85,16 @@ def _run(call: Any) -> Any:
     except KeyboardInterrupt:
         _console().print("[red]interrupted[/]; nothing was changed")
         raise typer.Exit(130) from None
+    except Exception as e:  # a bug, not a user's mistake: still one line, the traceback on request
+        import os
+
+        if os.environ.get("MAPDAILY_DEBUG"):
+            raise
+        _console().print(
+            f"[bold red]internal error:[/] {_escape(type(e).__name__)}: {_escape(str(e))}"
+            " (this is a bug in mapdaily; rerun with MAPDAILY_DEBUG=1 for the traceback)"
+        )
+        raise typer.Exit(3) from None
 
 
 def _show(result: Any) -> None:
@@ -109,7 +119,9 @@ def _options(no_commit: bool = False, dry_run: bool = False, force: bool = False
 
 NoCommit = Annotated[bool, typer.Option("--no-commit", help="Write the files but do not commit them.")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Show the diff of what would change; write nothing.")]
-Force = Annotated[bool, typer.Option("--force", help="Overwrite generated text even if it was edited by hand.")]
+Force = Annotated[
+    bool, typer.Option("--force", help="Overwrite generated text even if it was edited by hand.")
+]
 Push = Annotated[bool, typer.Option("--push", help="Push the commit to the branch's upstream.")]
 
 
@@ -153,6 +165,313 @@ def check() -> None:
 
     result = _run(lambda: api.check(_config()))
     _console().print(f"[green]ok:[/] {_escape(result.summary)}")
+
+
+def _stdin_is_tty() -> bool:
+    return sys.stdin.isatty()
+
+
+def _edit_text(text: str, suffix: str = ".md") -> str:
+    """Open ``text`` in $VISUAL/$EDITOR and return what was saved."""
+    import os
+
+    if not (os.environ.get("VISUAL") or os.environ.get("EDITOR")) and not _stdin_is_tty():
+        raise UsageError("no $EDITOR is set and this is not a terminal; pass the text as an option")
+    edited = typer.edit(text, extension=suffix, require_save=False)
+    return text if edited is None else edited
+
+
+@app.command()
+def add(
+    title: Annotated[Optional[str], typer.Option(help="The paper's title.")] = None,
+    url: Annotated[Optional[str], typer.Option(help="Link to the paper (arXiv abs or pdf).")] = None,
+    affiliation: Annotated[Optional[str], typer.Option(help='Main affiliation(s); "" for none.')] = None,
+    comment: Annotated[
+        Optional[str], typer.Option(help="The reviewer's comment; - reads it from standard input.")
+    ] = None,
+    date_: Annotated[
+        Optional[str], typer.Option("--date", help="Add to this day (YYYY-MM-DD) instead of today.")
+    ] = None,
+    edit: Annotated[bool, typer.Option("--edit", help="Write the comment in $EDITOR.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Add even if the paper is already in the digest.")
+    ] = False,
+    no_commit: NoCommit = False,
+    dry_run: DryRun = False,
+    push: Push = False,
+) -> None:
+    """Add a reviewed paper to today (or --date), refusing duplicates, and commit."""
+    from mapdaily_cli import api
+    from mapdaily_cli.model import Paper
+
+    def run() -> Any:
+        config = _config()
+        when = _parse_date(date_)
+        nonlocal title, url, affiliation, comment, edit
+        if comment == "-":
+            comment = sys.stdin.read()
+        tty = _stdin_is_tty()
+        if tty:
+            if title is None:
+                title = typer.prompt("Title")
+            if url is None:
+                url = typer.prompt("URL", default="", show_default=False)
+            if affiliation is None:
+                affiliation = typer.prompt("Affiliation", default="", show_default=False)
+            if comment is None and not edit:
+                comment = typer.prompt("Comment (empty opens $EDITOR)", default="", show_default=False)
+                edit = not comment
+        if edit:
+            comment = _edit_text(comment or "")
+        if title is None:
+            raise UsageError("--title is required when not at a terminal")
+        paper = Paper(
+            title=title,
+            url=url or None,
+            affiliation=affiliation or None,
+            comment=(comment or "").strip() or None,
+        )
+        return api.add_paper(config, paper, when, _today(config), _options(no_commit, dry_run, force, push))
+
+    _show(_run(run))
+
+
+def _fields(
+    title: str | None, url: str | None, affiliation: str | None, comment: str | None
+) -> dict[str, str | None]:
+    given = {"title": title, "url": url, "affiliation": affiliation, "comment": comment}
+    if given.get("comment") == "-":
+        given["comment"] = sys.stdin.read().strip()
+    return {k: v for k, v in given.items() if v is not None}
+
+
+@app.command()
+def edit(
+    selector: Annotated[str, typer.Argument(help="A url or arXiv id, YYYY-MM-DD#N, or part of a title.")],
+    title: Annotated[Optional[str], typer.Option(help="New title.")] = None,
+    url: Annotated[Optional[str], typer.Option(help='New url; "" removes it.')] = None,
+    affiliation: Annotated[Optional[str], typer.Option(help='New affiliation; "" removes it.')] = None,
+    comment: Annotated[
+        Optional[str], typer.Option(help='New comment; "" removes it, - reads standard input.')
+    ] = None,
+    force: Force = False,
+    no_commit: NoCommit = False,
+    dry_run: DryRun = False,
+    push: Push = False,
+) -> None:
+    """Change fields of one paper; with no field options, open it as YAML in $EDITOR."""
+    from mapdaily_cli import api
+
+    def run() -> Any:
+        config = _config()
+        options = _options(no_commit, dry_run, force, push)
+        changes = _fields(title, url, affiliation, comment)
+        if changes:
+            return api.edit_paper(config, selector, changes, options)
+        text, ref = api.paper_yaml(config, selector)
+        header = f"# {ref}: edit the paper, save and close; an empty file cancels.\n"
+        while True:
+            edited = _edit_text(header + text, suffix=".yaml")
+            body = "\n".join(line for line in edited.splitlines() if not line.startswith("# ")).strip()
+            if not body:
+                raise UsageError("empty paper; nothing was changed")
+            try:
+                api.parse_paper_yaml(body)
+            except MapdailyError as e:
+                if not _stdin_is_tty():
+                    raise
+                _console().print(f"[red]{_escape(e.message)}[/]; opening the editor again")
+                text = body + "\n"
+                continue
+            return api.edit_paper(config, selector, None, options, replacement=body + "\n")
+
+    _show(_run(run))
+
+
+@app.command()
+def remove(
+    selector: Annotated[str, typer.Argument(help="A url or arXiv id, YYYY-MM-DD#N, or part of a title.")],
+    force: Force = False,
+    no_commit: NoCommit = False,
+    dry_run: DryRun = False,
+    push: Push = False,
+) -> None:
+    """Remove one paper from the digest, and commit."""
+    from mapdaily_cli import api
+
+    _show(_run(lambda: api.remove_paper(_config(), selector, _options(no_commit, dry_run, force, push))))
+
+
+@app.command()
+def move(
+    selector: Annotated[str, typer.Argument(help="A url or arXiv id, YYYY-MM-DD#N, or part of a title.")],
+    date_: Annotated[str, typer.Option("--date", help="The day to move it to (YYYY-MM-DD).")],
+    force: Force = False,
+    no_commit: NoCommit = False,
+    dry_run: DryRun = False,
+    push: Push = False,
+) -> None:
+    """Move one paper to another day, and commit."""
+    from mapdaily_cli import api
+
+    def run() -> Any:
+        when = _parse_date(date_)
+        assert when is not None
+        return api.move_paper(_config(), selector, when, _options(no_commit, dry_run, force, push))
+
+    _show(_run(run))
+
+
+@app.command()
+def rotate(
+    date_: Annotated[
+        Optional[str],
+        typer.Option("--date", help="The new day (YYYY-MM-DD); default today in the configured time zone."),
+    ] = None,
+    force: Force = False,
+    no_commit: NoCommit = False,
+    dry_run: DryRun = False,
+    push: Push = False,
+) -> None:
+    """Each morning: open a new day so yesterday's papers move into "This Week"; archive closed weeks."""
+    from mapdaily_cli import api
+
+    def run() -> Any:
+        config = _config()
+        when = _parse_date(date_) or _today(config)
+        return api.rotate(config, when, _options(no_commit, dry_run, force, push))
+
+    _show(_run(run))
+
+
+@app.command()
+def archive(
+    week: Annotated[Optional[str], typer.Option("--week", help="Only this week, e.g. 2024-W41.")] = None,
+    force: Force = False,
+    no_commit: NoCommit = False,
+    dry_run: DryRun = False,
+    push: Push = False,
+) -> None:
+    """Write the archive page of every closed week (or --week) and the archive index, and commit."""
+    from mapdaily_cli import api
+
+    def run() -> Any:
+        config = _config()
+        return api.archive(config, _parse_week(week, config), _options(no_commit, dry_run, force, push))
+
+    _show(_run(run))
+
+
+def _parse_week(text: str | None, config: Any) -> Any:
+    from mapdaily_cli.errors import InputError
+    from mapdaily_cli.model import parse_week_label
+
+    if text is None:
+        return None
+    try:
+        return parse_week_label(text, config.first_weekday)
+    except ValueError as e:
+        raise InputError(f"--week: {e}") from None
+
+
+Json = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
+
+
+def _print_json(value: Any) -> None:
+    import json
+
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+
+def _papers_table(title: str, rows: list[tuple[str, Any]]) -> Any:
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False, expand=False)
+    table.add_column("#", style="dim", no_wrap=True)
+    table.add_column("Paper", style="bold", overflow="fold")
+    table.add_column("Affiliation", overflow="fold")
+    table.add_column("Comment", overflow="fold", max_width=60)
+    for ref, paper in rows:
+        comment = paper.comment or "-"
+        if len(comment) > 160:
+            comment = comment[:159] + "…"
+        table.add_row(_escape(ref), _escape(paper.title), _escape(paper.affiliation or "-"), _escape(comment))
+    return table
+
+
+@app.command("list")
+def list_(
+    date_: Annotated[Optional[str], typer.Option("--date", help="Only this day (YYYY-MM-DD).")] = None,
+    week: Annotated[Optional[str], typer.Option("--week", help="Only this week, e.g. 2024-W41.")] = None,
+    json_: Json = False,
+) -> None:
+    """List the papers of the current week (or of --date / --week)."""
+    from mapdaily_cli import api
+
+    def run() -> Any:
+        config = _config()
+        return api.list_days(config, _parse_date(date_), _parse_week(week, config))
+
+    days = _run(run)
+    if json_:
+        _print_json(
+            [{"date": d.date.isoformat(), "papers": [p.to_mapping() for p in d.papers]} for d in days]
+        )
+        return
+    out = _console(stderr=False)
+    if not days:
+        out.print("no papers")
+    for d in days:
+        out.print(
+            _papers_table(
+                d.date.isoformat(), [(f"{d.date.isoformat()}#{i + 1}", p) for i, p in enumerate(d.papers)]
+            )
+        )
+
+
+@app.command()
+def show(
+    selector: Annotated[str, typer.Argument(help="A url or arXiv id, YYYY-MM-DD#N, or part of a title.")],
+    json_: Json = False,
+) -> None:
+    """Show one paper in full."""
+    from mapdaily_cli import api
+
+    found = _run(lambda: api.show(_config(), selector))
+    if json_:
+        _print_json(api.paper_record(found))
+        return
+    out = _console(stderr=False)
+    out.print(f"[bold]{_escape(found.paper.title)}[/]  [dim]{found.ref}[/]")
+    for label, value in (("url", found.paper.url), ("affiliation", found.paper.affiliation)):
+        if value:
+            out.print(f"[dim]{label}:[/] {_escape(value)}")
+    if found.paper.comment:
+        out.print()
+        out.print(_escape(found.paper.comment))
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="Text to look for in titles, affiliations and comments.")],
+    json_: Json = False,
+) -> None:
+    """Search the whole history (case-insensitive)."""
+    from mapdaily_cli import api
+
+    found = _run(lambda: api.search(_config(), query))
+    if json_:
+        _print_json([api.paper_record(f) for f in found])
+        return
+    out = _console(stderr=False)
+    if not found:
+        out.print(f"no paper mentions {_escape(query)!r}")
+        raise typer.Exit(1)
+    out.print(
+        _papers_table(
+            f"{len(found)} match{'es' if len(found) != 1 else ''}", [(f.ref, f.paper) for f in found]
+        )
+    )
 
 
 def main() -> None:
