@@ -63,8 +63,12 @@ def readme_days(stream: Stream, config: Config) -> tuple[Day, list[Day]] | None:
 def week_days(stream: Stream, config: Config, week: Week) -> list[Day]:
     """The days of ``week``, newest first (scans from the top by date lines only)."""
     out = []
+    previous: date | None = None
     for i in range(len(stream)):
         d = stream.date_at(i)
+        if previous is not None and d >= previous:
+            stream.order_error(i, d, previous)
+        previous = d
         if d < week.start:
             break
         if d <= week.end:
@@ -124,7 +128,7 @@ def read_generated(config: Config, rel: str) -> str | None:
     path = config.path(rel)
     try:
         return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
     except IsADirectoryError:
         raise MapdailyError(f"{rel} is a folder, not a file; move it away") from None
@@ -241,6 +245,7 @@ def changing(config: Config, options: Options) -> Iterator[Change]:
         gitops.open_repo(config.root)  # fail before any work when there is no repository
     with locked(_lock_path(config)):
         stream = Stream.read(config.data_path, config.data)
+        readme_days(stream, config)  # validate the days every command touches before changing any
         change = Change(config, stream, options)
         journal = _journal(config)
         if journal.exists():
@@ -276,6 +281,14 @@ def affected_targets(config: Config, old: Stream, new: Stream, dates: Iterable[d
 def render(config: Config, options: Options) -> Result:
     """Regenerate every generated region from the data; write only files whose text changed."""
     with changing(config, Options(commit=False, dry_run=options.dry_run, force=options.force)) as change:
+        # What the data rendered to before papers.yaml was edited by hand is what HEAD's data renders:
+        # a region equal to that is stale, not hand-edited.
+        committed = gitops.committed_text(config.root, config.data_path)
+        if committed is not None:
+            try:
+                change.old = Stream(config.data_path, f"HEAD:{config.data}", committed)
+            except DataError:
+                pass
         targets = all_targets(config, change.stream)
         change.regenerate(targets)
         n = len(change.files)

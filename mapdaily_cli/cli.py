@@ -172,13 +172,31 @@ def _stdin_is_tty() -> bool:
 
 
 def _edit_text(text: str, suffix: str = ".md") -> str:
-    """Open ``text`` in $VISUAL/$EDITOR and return what was saved."""
+    """Open ``text`` in $VISUAL/$EDITOR (vi at a terminal when neither is set) and return what was saved."""
     import os
+    import shlex
+    import subprocess
+    import tempfile
 
-    if not (os.environ.get("VISUAL") or os.environ.get("EDITOR")) and not _stdin_is_tty():
-        raise UsageError("no $EDITOR is set and this is not a terminal; pass the text as an option")
-    edited = typer.edit(text, extension=suffix, require_save=False)
-    return text if edited is None else edited
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not editor:
+        if not _stdin_is_tty():
+            raise UsageError("no $EDITOR is set and this is not a terminal; pass the text as an option")
+        editor = "vi"
+    fd, name = tempfile.mkstemp(prefix="mapdaily-", suffix=suffix)
+    path = Path(name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        try:
+            code = subprocess.call([*shlex.split(editor), str(path)])
+        except OSError as e:
+            raise UsageError(f"cannot start the editor {editor!r}: {e.strerror}; set $EDITOR") from None
+        if code != 0:
+            raise UsageError(f"the editor {editor!r} exited with status {code}; nothing was changed")
+        return path.read_text(encoding="utf-8")
+    finally:
+        path.unlink(missing_ok=True)
 
 
 @app.command()

@@ -61,6 +61,18 @@ def commit_paths(repo: Any, paths: Sequence[Path], message: str) -> str | None:
         raise GitError(f"git commit failed: {reason}; the files are written but not committed") from None
 
 
+def committed_text(root: Path, path: Path) -> str | None:
+    """The text of ``path`` as of HEAD, or None (no repository, no commit, not tracked)."""
+    import git
+
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+        rel = path.resolve().relative_to(Path(repo.working_tree_dir).resolve())
+        return str(repo.git.show(f"HEAD:{rel.as_posix()}", strip_newline_in_stdout=False))
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.GitCommandError, ValueError):
+        return None
+
+
 def push(repo: Any) -> None:
     """Push the current branch to its upstream."""
     import git

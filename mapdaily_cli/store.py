@@ -217,6 +217,9 @@ class Stream:
             mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
             problem = getattr(e, "problem", None) or str(e)
             where = f"{base + mark.line}:{mark.column + 1}" if mark else f"{base}"
+            context, start = getattr(e, "context", None), getattr(e, "context_mark", None)
+            if context and start is not None and start is not mark:
+                problem += f" ({context} at {base + start.line}:{start.column + 1})"
             raise DataError(
                 f"{self.display}:{where}: YAML syntax error: {problem}; fix the YAML there"
             ) from None
@@ -252,10 +255,14 @@ class Stream:
         return f"{base + best.start_mark.line}:{best.start_mark.column + 1}"
 
     def _order_error(self, index: int, day: Day, previous: Day) -> None:
+        self.order_error(index, day.date, previous.date)
+
+    def order_error(self, index: int, when: date, previous: date) -> None:
+        """Raise the DataError for document ``index`` (dated ``when``) following ``previous``."""
         where = self._locate(self.chunks[index], ("date",), self.line_of(self.chunks[index]))
-        what = "repeats" if day.date == previous.date else "is out of order: it comes after"
+        what = "repeats" if when == previous else "is out of order: it comes after"
         raise DataError(
-            f"{self.display}:{where}: date {day.date.isoformat()} {what} {previous.date.isoformat()};"
+            f"{self.display}:{where}: date {when.isoformat()} {what} {previous.isoformat()};"
             " days must be unique and newest first (merge or reorder the documents)"
         )
 

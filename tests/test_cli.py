@@ -1,0 +1,354 @@
+"""The command line end to end, in real git repositories: exit codes, messages, files, commits."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from mapdaily_cli.cli import app
+
+MAPDAILY = [sys.executable, "-m", "mapdaily_cli"]
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=repo, check=True, capture_output=True, text=True
+    ).stdout
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty git repository with an isolated HOME and git configuration."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".gitconfig").write_text("", encoding="utf-8")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.delenv("VISUAL", raising=False)
+    path = tmp_path / "digest"
+    path.mkdir()
+    git(path, "init", "-q", "-b", "main")
+    git(path, "config", "user.name", "Curator")
+    git(path, "config", "user.email", "curator@example.org")
+    git(path, "config", "commit.gpgsign", "false")
+    return path
+
+
+def run(repo: Path, *args: str, input: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, ["-C", str(repo), *args], input=input)
+    assert "Traceback" not in (result.stdout + result.stderr)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def ok(repo: Path, *args: str, input: str | None = None) -> str:
+    code, out, err = run(repo, *args, input=input)
+    assert code == 0, err + out
+    return out + err
+
+
+def commits(repo: Path) -> list[str]:
+    out = git(repo, "log", "--format=%s")
+    return out.splitlines()
+
+
+def snapshot(repo: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(repo)): p.read_bytes()
+        for p in sorted(repo.rglob("*"))
+        if p.is_file() and ".git" not in p.parts
+    }
+
+
+def seeded(repo: Path) -> Path:
+    """A digest with two days in week 2024-W42 and one in W41, rendered and committed."""
+    ok(repo, "add", "--title", "Old Paper", "--date", "2024-10-10", "--comment", "old")
+    ok(repo, "rotate", "--date", "2024-10-14")
+    ok(repo, "add", "--title", "Monday Paper", "--url", "https://arxiv.org/abs/2410.11111")
+    ok(repo, "rotate", "--date", "2024-10-15")
+    ok(repo, "add", "--title", "Tuesday Paper", "--affiliation", "HKU", "--comment", "fine")
+    return repo
+
+
+def test_scripted_week(repo: Path) -> None:
+    # Three papers on the first day, a refused duplicate, a double rotate, an edit.
+    ok(repo, "add", "--title", "Alpha: A Paper", "--url", "https://arxiv.org/abs/2410.00001",
+       "--affiliation", "Lab A", "--comment", "Good.", "--date", "2024-10-14")
+    ok(repo, "add", "--title", "Beta", "--url", "https://arxiv.org/abs/2410.00002", "--comment", "Fine.")
+    ok(repo, "add", "--title", "Gamma", "--comment", "Also | with a pipe")
+    code, _, err = run(repo, "add", "--title", "Other", "--url", "https://www.arxiv.org/pdf/2410.00001v3")
+    assert code == 1 and "2024-10-14" in err and "--force" in err
+    code, _, err = run(repo, "add", "--title", "  alpha:   a PAPER ")
+    assert code == 1 and "already in the digest" in err
+    ok(repo, "rotate", "--date", "2024-10-15")
+    before = commits(repo)
+    out = ok(repo, "rotate", "--date", "2024-10-15")
+    assert "already open" in out and commits(repo) == before
+    ok(repo, "add", "--title", "Delta", "--comment", "Tuesday's")
+    ok(repo, "edit", "Beta", "--comment", "Better than fine.")
+    # Monday 2024-10-21 closes week 42: it lands on its archive page and in the index.
+    ok(repo, "rotate", "--date", "2024-10-21")
+    page = (repo / "archived_papers" / "2024W42.md").read_text(encoding="utf-8")
+    assert "<b>15/10/2024</b>" in page and "<b>14/10/2024</b>" in page
+    assert "Better than fine." in page and "Also \\| with a pipe" in page
+    index = (repo / "archived_papers.md").read_text(encoding="utf-8")
+    assert "[2024-W42](archived_papers/2024W42.md)" in index and "4 papers" in index
+    assert commits(repo) == [
+        "rotate: 2024-10-21, archive 2024-W42",
+        "edit: Beta (2024-10-14)",
+        "add: Delta (2024-10-15)",
+        "rotate: 2024-10-15",
+        "add: Gamma (2024-10-14)",
+        "add: Beta (2024-10-14)",
+        "add: Alpha: A Paper (2024-10-14)",
+    ]
+    assert git(repo, "status", "--porcelain") == ""
+    ok(repo, "check")
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    assert "Paper Today: 21/10/2024" in readme and "Gamma" not in readme
+
+    # A hand edit inside a generated region: check fails with a diff naming the line; add refuses.
+    page_path = repo / "archived_papers" / "2024W42.md"
+    page_path.write_text(page.replace("Better than fine.", "Hand edited."), encoding="utf-8")
+    code, out, err = run(repo, "check")
+    assert code == 1 and "--- a/archived_papers/2024W42.md" in out
+    assert "-| [Beta](https://arxiv.org/abs/2410.00002) | - | Hand edited. |" in out
+    assert "+| [Beta](https://arxiv.org/abs/2410.00002) | - | Better than fine. |" in out
+    line = page.splitlines().index("| [Beta](https://arxiv.org/abs/2410.00002) | - | Better than fine. |") + 1
+    assert f"@@ -{line - 2}," in out
+    before_files = snapshot(repo)
+    code, out, err = run(repo, "add", "--title", "Late", "--date", "2024-10-16")
+    assert code == 1 and "edited by hand" in err and "Hand edited." in out
+    assert snapshot(repo) == before_files
+
+    # --dry-run shows the diff and writes nothing.
+    page_path.write_text(page, encoding="utf-8")
+    code, out, err = run(repo, "add", "--title", "Epsilon", "--dry-run")
+    assert code == 0 and "+| Epsilon | - | - |" in out and "dry run" in err
+    assert snapshot(repo) == {**before_files, "archived_papers/2024W42.md": page.encode()}
+
+    # A staged unrelated file stays staged and out of the commit.
+    (repo / "notes.txt").write_text("mine\n", encoding="utf-8")
+    git(repo, "add", "notes.txt")
+    ok(repo, "add", "--title", "Zeta")
+    assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == ["README.md", "papers.yaml"]
+    assert git(repo, "diff", "--cached", "--name-only").split() == ["notes.txt"]
+
+
+def test_check_red_after_unrendered_data_change(repo: Path) -> None:
+    seeded(repo)
+    data = repo / "papers.yaml"
+    data.write_text(data.read_text(encoding="utf-8").replace("fine", "changed"), encoding="utf-8")
+    code, out, err = run(repo, "check")
+    assert code == 1 and "README.md" in out and "+| Tuesday Paper | HKU | changed |" in out
+    assert "mapdaily render" in err
+    ok(repo, "render")
+    ok(repo, "check")
+
+
+def test_outside_a_repository(tmp_path: Path) -> None:
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    code, _, err = run(folder, "add", "--title", "X")
+    assert code == 1 and "not inside a git repository" in err and "--no-commit" in err
+    assert list(folder.iterdir()) == []
+    ok(folder, "add", "--title", "X", "--no-commit", "--date", "2024-10-15")
+    assert (folder / "papers.yaml").exists() and (folder / "README.md").exists()
+    ok(folder, "check")
+
+
+@pytest.mark.parametrize(
+    "args, code, words",
+    [
+        (["add", "--title", "X", "--date", "2024-13-45"], 1, "not a date"),
+        (["add", "--title", "  "], 1, "title is empty"),
+        (["add", "--title", "X", "--url", "javascript:alert(1)"], 1, "not an http(s) url"),
+        (["rotate", "--date", "2024-10-01"], 1, "only moves forward"),
+        (["show", "no such paper"], 1, "no paper matches"),
+        (["edit", "Paper", "--comment", "x"], 1, "papers match"),
+        (["remove", "2024-10-15#9"], 1, "#9 does not exist"),
+        (["archive", "--week", "2024-W99"], 1, "not a week"),
+        (["list", "--date", "2023-01-01"], 1, "no day 2023-01-01"),
+    ],
+)
+def test_bad_input_is_one_line_and_changes_nothing(
+    repo: Path, args: list[str], code: int, words: str
+) -> None:
+    seeded(repo)
+    before = snapshot(repo)
+    n = len(commits(repo))
+    got, out, err = run(repo, *args)
+    assert got == code, err
+    assert words in err
+    assert len([line for line in err.splitlines() if line.strip()]) == 1
+    assert snapshot(repo) == before and len(commits(repo)) == n
+
+
+def test_ambiguous_selector_lists_candidates(repo: Path) -> None:
+    seeded(repo)
+    code, out, err = run(repo, "show", "paper")
+    assert code == 1 and "3 papers match" in err
+    assert "2024-10-15#1  Tuesday Paper" in out and "2024-10-14#1  Monday Paper" in out
+
+
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("date: 2024-10-15\npapers:\n- title: [unclosed\n", "while parsing a flow sequence at 3:10"),
+        ("date: 2024-10-15\npapers:\n- url: https://x.org\n", "papers.yaml:3:3: paper 1 of 2024-10-15 has no title"),
+        ("date: 2024-10-15\npapers: []\n---\ndate: 2024-10-15\npapers: []\n", "papers.yaml:4"),
+        ("<<<<<<< HEAD\ndate: 2024-10-15\n=======\ndate: 2024-10-16\n>>>>>>> x\n", "papers.yaml:1: git merge conflict"),
+    ],
+)
+def test_broken_data_is_named(repo: Path, text: str, words: str) -> None:
+    (repo / "papers.yaml").write_text(text, encoding="utf-8")
+    for args in (["check"], ["add", "--title", "X"], ["rotate", "--date", "2030-01-01"], ["list"]):
+        code, _, err = run(repo, *args)
+        assert code == 1 and words in err, (args, err)
+    assert (repo / "papers.yaml").read_text(encoding="utf-8") == text
+    assert not (repo / "README.md").exists()
+
+
+def test_bad_configuration_exits_2(repo: Path) -> None:
+    (repo / "mapdaily.toml").write_text('readme = "../elsewhere.md"\n', encoding="utf-8")
+    code, _, err = run(repo, "check")
+    assert code == 2 and "leaves the repository" in err
+    (repo / "mapdaily.toml").write_text("colour = 1\n", encoding="utf-8")
+    code, _, err = run(repo, "check")
+    assert code == 2 and "unknown key 'colour'" in err
+
+
+def test_all_or_nothing_when_a_write_fails(repo: Path) -> None:
+    seeded(repo)
+    ok(repo, "add", "--title", "Wednesday", "--date", "2024-10-16")
+    (repo / "archived_papers").rename(repo / "moved")
+    (repo / "archived_papers").write_text("a file where the folder should be\n", encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "block the archive folder")
+    before = snapshot(repo)
+    code, _, err = run(repo, "rotate", "--date", "2024-10-21")
+    assert code == 1 and "nothing was changed" in err
+    assert snapshot(repo) == before
+    assert not [p for p in repo.rglob("*.tmp")]
+
+
+def test_edit_remove_move_show_search_list(repo: Path) -> None:
+    seeded(repo)
+    ok(repo, "edit", "2410.11111", "--affiliation", "MIT", "--title", "Monday Paper v2")
+    ok(repo, "move", "Monday Paper v2", "--date", "2024-10-15")
+    shown = json.loads(run(repo, "show", "https://arxiv.org/pdf/2410.11111v1", "--json")[1])
+    assert shown == {
+        "date": "2024-10-15", "n": 2, "ref": "2024-10-15#2", "title": "Monday Paper v2",
+        "url": "https://arxiv.org/abs/2410.11111", "affiliation": "MIT",
+    }
+    listed = json.loads(run(repo, "list", "--json")[1])
+    assert [d["date"] for d in listed] == ["2024-10-15", "2024-10-14"]
+    assert [p["title"] for p in listed[0]["papers"]] == ["Tuesday Paper", "Monday Paper v2"]
+    assert listed[1]["papers"] == []
+    found = json.loads(run(repo, "search", "OLD", "--json")[1])
+    assert [f["ref"] for f in found] == ["2024-10-10#1"]
+    ok(repo, "remove", "2024-10-15#1")
+    assert commits(repo)[:3] == [
+        "remove: Tuesday Paper (2024-10-15)",
+        "move: Monday Paper v2 (2024-10-14 -> 2024-10-15)",
+        "edit: Monday Paper v2 (2024-10-14)",
+    ]
+    ok(repo, "check")
+    week = json.loads(run(repo, "list", "--week", "2024-W41", "--json")[1])
+    assert week == [{"date": "2024-10-10", "papers": [{"title": "Old Paper", "comment": "old"}]}]
+
+
+def test_edit_in_editor_validates(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seeded(repo)
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import sys, pathlib\np = pathlib.Path(sys.argv[1])\n"
+        "p.write_text(p.read_text().replace('fine', 'edited in the editor') + 'note: kept\\n')\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    ok(repo, "edit", "Tuesday")
+    data = (repo / "papers.yaml").read_text(encoding="utf-8")
+    assert "comment: edited in the editor" in data and "note: kept" in data
+    ok(repo, "check")
+    bad = tmp_path / "bad.py"
+    bad.write_text(
+        "import sys, pathlib\npathlib.Path(sys.argv[1]).write_text('title: [broken\\n')\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {bad}")
+    before = snapshot(repo)
+    code, _, err = run(repo, "edit", "Tuesday")
+    assert code == 1 and "YAML syntax error" in err
+    assert snapshot(repo) == before
+
+
+def test_comment_from_stdin_and_empty_affiliation(repo: Path) -> None:
+    ok(repo, "add", "--title", "Piped", "--affiliation", "", "--comment", "-", "--date", "2024-10-15",
+       input="line one\nline two\n")
+    data = (repo / "papers.yaml").read_text(encoding="utf-8")
+    assert "affiliation" not in data and "line one" in data
+    assert "| Piped | - | line one line two |" in (repo / "README.md").read_text(encoding="utf-8")
+
+
+def _env(repo: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(Path(__file__).parents[1])
+    return env
+
+
+def test_eight_concurrent_adds(repo: Path) -> None:
+    seeded(repo)
+    procs = [
+        subprocess.Popen(
+            [*MAPDAILY, "-C", str(repo), "add", "--title", f"Concurrent {i}", "--comment", f"n{i}"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(repo),
+        )
+        for i in range(8)
+    ]
+    results = [(p.wait(timeout=120), p.stderr.read().decode() if p.stderr else "") for p in procs]
+    assert all(code == 0 for code, _ in results), results
+    data = (repo / "papers.yaml").read_text(encoding="utf-8")
+    assert all(f"title: Concurrent {i}\n" in data for i in range(8))
+    assert sum(1 for s in commits(repo) if s.startswith("add: Concurrent")) == 8
+    assert git(repo, "status", "--porcelain") == ""
+    ok(repo, "check")
+
+
+def test_killed_add_leaves_whole_files(repo: Path) -> None:
+    import signal
+    import time
+
+    seeded(repo)
+    data = repo / "papers.yaml"
+    for attempt in range(6):
+        before = data.read_text(encoding="utf-8")
+        title = f"Killed {attempt}"
+        proc = subprocess.Popen(
+            [*MAPDAILY, "-C", str(repo), "add", "--no-commit", "--title", title, "--comment", "x" * 5000],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env(repo),
+        )
+        time.sleep(0.15 + attempt * 0.12)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        after = data.read_text(encoding="utf-8")
+        if after != before:
+            old, new = papers_of(before), papers_of(after)
+            assert new[:-1] == old and new[-1]["title"] == title
+        assert not [p for p in repo.rglob("*.tmp")]
+        # The next command works, whatever moment the kill hit.
+        ok(repo, "add", "--no-commit", "--title", f"After {attempt}")
+        ok(repo, "check")
+
+
+def papers_of(text: str) -> list[dict[str, str]]:
+    import yaml
+
+    return [p for doc in yaml.safe_load_all(text) for p in reversed(doc["papers"] or [])][::-1]
