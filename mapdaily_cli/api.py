@@ -222,8 +222,6 @@ class Change:
         if self.options.commit:
             repo = gitops.open_repo(config.root)
             result.commit = gitops.commit_paths(repo, [config.path(r) for r in files], message)
-            if self.options.push and result.commit:
-                gitops.push(repo)
         return result
 
 
@@ -273,6 +271,35 @@ def affected_targets(config: Config, old: Stream, new: Stream, dates: Iterable[d
     if closed:
         targets.append(index_target(config))
     return targets
+
+
+PUSH_ATTEMPTS = 4
+
+
+def run(config: Config, options: Options, command: Callable[[], Result]) -> Result:
+    """Run a changing command; with --push, push its commit, and when the remote has moved on,
+    drop the commit, catch up with the remote and run the command again on the remote's data
+    (generated files are always rendered anew, never merged as text), a bounded number of times."""
+    result = command()
+    if not options.push or not options.commit or options.dry_run:
+        return result
+    repo = gitops.open_repo(config.root)
+    for attempt in range(1, PUSH_ATTEMPTS + 1):
+        try:
+            gitops.push(repo)
+            if attempt > 1:
+                result.notes.append(f"the remote had moved on; caught up and pushed on attempt {attempt}")
+            return result
+        except gitops.PushRejected as e:
+            if attempt == PUSH_ATTEMPTS:
+                raise MapdailyError(
+                    f"{e.message}; gave up after {PUSH_ATTEMPTS} attempts. The commit is kept locally:"
+                    " run `git pull --rebase`, then `mapdaily render` and push by hand"
+                ) from None
+            gitops.catch_up(repo, drop_head=result.commit is not None)
+            if result.commit is not None:
+                result = command()
+    return result
 
 
 # --- commands -------------------------------------------------------------------------------------

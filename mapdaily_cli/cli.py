@@ -249,7 +249,8 @@ def add(
             affiliation=affiliation or None,
             comment=(comment or "").strip() or None,
         )
-        return api.add_paper(config, paper, when, _today(config), _options(no_commit, dry_run, force, push))
+        options = _options(no_commit, dry_run, force, push)
+        return api.run(config, options, lambda: api.add_paper(config, paper, when, _today(config), options))
 
     _show(_run(run))
 
@@ -285,7 +286,7 @@ def edit(
         options = _options(no_commit, dry_run, force, push)
         changes = _fields(title, url, affiliation, comment)
         if changes:
-            return api.edit_paper(config, selector, changes, options)
+            return api.run(config, options, lambda: api.edit_paper(config, selector, changes, options))
         text, ref = api.paper_yaml(config, selector)
         header = f"# {ref}: edit the paper, save and close; an empty file cancels.\n"
         while True:
@@ -301,7 +302,11 @@ def edit(
                 _console().print(f"[red]{_escape(e.message)}[/]; opening the editor again")
                 text = body + "\n"
                 continue
-            return api.edit_paper(config, selector, None, options, replacement=body + "\n")
+            return api.run(
+                config,
+                options,
+                lambda: api.edit_paper(config, selector, None, options, replacement=body + "\n"),
+            )
 
     _show(_run(run))
 
@@ -317,7 +322,11 @@ def remove(
     """Remove one paper from the digest, and commit."""
     from mapdaily_cli import api
 
-    _show(_run(lambda: api.remove_paper(_config(), selector, _options(no_commit, dry_run, force, push))))
+    def run() -> Any:
+        config, options = _config(), _options(no_commit, dry_run, force, push)
+        return api.run(config, options, lambda: api.remove_paper(config, selector, options))
+
+    _show(_run(run))
 
 
 @app.command()
@@ -335,7 +344,8 @@ def move(
     def run() -> Any:
         when = _parse_date(date_)
         assert when is not None
-        return api.move_paper(_config(), selector, when, _options(no_commit, dry_run, force, push))
+        config, options = _config(), _options(no_commit, dry_run, force, push)
+        return api.run(config, options, lambda: api.move_paper(config, selector, when, options))
 
     _show(_run(run))
 
@@ -357,7 +367,8 @@ def rotate(
     def run() -> Any:
         config = _config()
         when = _parse_date(date_) or _today(config)
-        return api.rotate(config, when, _options(no_commit, dry_run, force, push))
+        options = _options(no_commit, dry_run, force, push)
+        return api.run(config, options, lambda: api.rotate(config, when, options))
 
     _show(_run(run))
 
@@ -375,7 +386,8 @@ def archive(
 
     def run() -> Any:
         config = _config()
-        return api.archive(config, _parse_week(week, config), _options(no_commit, dry_run, force, push))
+        options, chosen = _options(no_commit, dry_run, force, push), _parse_week(week, config)
+        return api.run(config, options, lambda: api.archive(config, chosen, options))
 
     _show(_run(run))
 

@@ -73,21 +73,52 @@ def committed_text(root: Path, path: Path) -> str | None:
         return None
 
 
+class PushRejected(GitError):
+    """The remote branch moved on: fetch, catch up and try again."""
+
+
 def push(repo: Any) -> None:
-    """Push the current branch to its upstream."""
+    """Push HEAD to the current branch's upstream; PushRejected when the remote has moved."""
     import git
 
+    branch, remote, remote_head = _upstream(repo)
+    try:
+        repo.git.push(remote, f"HEAD:{remote_head}")
+    except git.GitCommandError as e:
+        text = (e.stderr or str(e)).strip()
+        if any(w in text for w in ("rejected", "fetch first", "non-fast-forward")):
+            raise PushRejected(f"the remote branch {remote}/{remote_head} has moved on") from None
+        last = text.splitlines()[-1].strip() if text else "unknown error"
+        raise GitError(f"git push failed: {last}; the commit is made locally") from None
+
+
+def catch_up(repo: Any, drop_head: bool) -> None:
+    """Fetch the upstream and move the branch onto it, first dropping HEAD (our own commit, to be
+    made again on top of the remote's data) when ``drop_head``."""
+    import git
+
+    branch, remote, remote_head = _upstream(repo)
+    try:
+        repo.git.fetch(remote, remote_head)
+        if drop_head:
+            repo.git.reset("--keep", "HEAD~1")
+        repo.git.merge("--ff-only", f"{remote}/{remote_head}")
+    except git.GitCommandError as e:
+        text = (e.stderr or str(e)).strip()
+        last = text.splitlines()[-1].strip() if text else "unknown error"
+        raise GitError(
+            f"cannot catch up with {remote}/{remote_head}: {last}; pull and resolve by hand, then run again"
+        ) from None
+
+
+def _upstream(repo: Any) -> tuple[str, str, str]:
     try:
         branch = repo.active_branch
-        tracking = branch.tracking_branch()
-        if tracking is None:
-            raise GitError(
-                f"branch {branch.name} has no upstream to push to;"
-                f" run `git push -u origin {branch.name}` once"
-            )
-        repo.git.push(tracking.remote_name, f"HEAD:{tracking.remote_head}")
-    except git.GitCommandError as e:
-        detail = (e.stderr or str(e)).strip().splitlines()
+    except TypeError:
+        raise GitError("HEAD is detached; check out a branch before pushing") from None
+    tracking = branch.tracking_branch()
+    if tracking is None:
         raise GitError(
-            f"git push failed: {detail[-1].strip() if detail else 'unknown error'}; the commit is made locally"
-        ) from None
+            f"branch {branch.name} has no upstream to push to; run `git push -u origin {branch.name}` once"
+        )
+    return branch.name, tracking.remote_name, tracking.remote_head

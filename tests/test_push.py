@@ -1,0 +1,81 @@
+"""--push against a real bare remote: a rotate racing a curator's add lands without losing a paper."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from mapdaily_cli.cli import app
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
+
+
+def mapdaily(repo: Path, *args: str) -> str:
+    result = CliRunner().invoke(app, ["-C", str(repo), *args])
+    assert result.exit_code == 0, result.stderr + result.stdout
+    return result.stderr
+
+
+@pytest.fixture
+def remote_and_clones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path, Path]:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".gitconfig").write_text(
+        "[user]\n\tname = Bot\n\temail = bot@example.org\n[commit]\n\tgpgsign = false\n"
+        "[init]\n\tdefaultBranch = main\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
+    first = tmp_path / "curator"
+    git(tmp_path, "clone", "-q", str(remote), str(first))
+    mapdaily(first, "add", "--title", "Monday Paper", "--date", "2024-10-14")
+    mapdaily(first, "add", "--title", "Another Monday Paper")
+    git(first, "push", "-q", "-u", "origin", "main")
+    second = tmp_path / "scheduler"
+    git(tmp_path, "clone", "-q", str(remote), str(second))
+    return remote, first, second
+
+
+def test_rotate_catches_up_with_a_concurrent_add(remote_and_clones: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    remote, curator, scheduler = remote_and_clones
+    # The curator adds a paper and pushes it after the scheduler cloned.
+    mapdaily(curator, "add", "--title", "Late Monday Paper", "--comment", "added at night", "--push")
+    # The scheduler's rotate is rejected at first, catches up, renders from the merged data, pushes.
+    out = mapdaily(scheduler, "rotate", "--date", "2024-10-15", "--push")
+    assert "caught up" in out
+    result = tmp_path / "result"
+    git(tmp_path, "clone", "-q", str(remote), str(result))
+    log = git(result, "log", "--format=%s").splitlines()
+    assert log[:2] == ["rotate: 2024-10-15", "add: Late Monday Paper (2024-10-14)"]
+    data = (result / "papers.yaml").read_text(encoding="utf-8")
+    assert data.startswith("date: 2024-10-15\npapers: []\n---\ndate: 2024-10-14\n")
+    assert all(t in data for t in ("Monday Paper", "Another Monday Paper", "Late Monday Paper"))
+    readme = (result / "README.md").read_text(encoding="utf-8")
+    assert "| Late Monday Paper | - | added at night |" in readme
+    mapdaily(result, "check")
+    # Both local clones end up level with the remote.
+    assert git(scheduler, "rev-parse", "HEAD") == git(result, "rev-parse", "HEAD")
+
+
+def test_push_without_upstream_is_one_clear_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".gitconfig").write_text("[user]\n\tname = B\n\temail = b@example.org\n", encoding="utf-8")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+    repo = tmp_path / "solo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    result = CliRunner().invoke(app, ["-C", str(repo), "add", "--title", "X", "--date", "2024-10-14", "--push"])
+    assert result.exit_code == 1
+    assert "no upstream" in result.stderr and "git push -u origin main" in result.stderr
+    assert git(repo, "log", "--format=%s").splitlines() == ["add: X (2024-10-14)"]
