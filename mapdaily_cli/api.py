@@ -177,14 +177,21 @@ class Change:
         self.stream = stream
         self.files: dict[str, str] = {}
         self.hand_edits: list[str] = []
+        #: Files whose region is rewritten without the hand-edit check (an interrupted run's, an import's).
         self.recovering: set[str] = set()
+        #: Files that may lack markers: they are replaced by a fresh skeleton (pages just imported).
+        self.unmarked: set[str] = set()
+        #: Text to start from instead of the file on disk (a README whose sections become markers).
+        self.base_text: dict[str, str] = {}
 
     def regenerate(self, targets: Iterable[Target]) -> None:
         """Plan the new text of each target, refusing regions someone edited by hand."""
         for target in targets:
             new_region = target.region(self.renderer, self.stream)
             existing = read_generated(self.config, target.rel)
-            if existing is None:
+            if target.rel in self.base_text:
+                base = split_regions(self.base_text[target.rel], target.rel)
+            elif existing is None or (target.rel in self.unmarked and START not in existing):
                 base = split_regions(self.renderer.skeleton(target.kind, target.rel), target.rel)
             else:
                 base = split_regions(existing, target.rel)
@@ -791,3 +798,89 @@ def search(config: Config, query: str) -> list[Found]:
         if needle in hay.casefold():
             out.append(f)
     return out
+
+
+# --- import ---------------------------------------------------------------------------------------
+
+
+def import_digest(
+    config: Config,
+    files: list[Path],
+    options: Options,
+    today_year: int | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> Result:
+    """Read hand-kept digest pages into papers.yaml (merging days, skipping papers already there);
+    a page that is the configured README gets marker regions in place of its digest sections."""
+    from mapdaily_cli.importer import merge_days, parse_page, repair_text
+    from mapdaily_cli.render import END, START
+
+    with changing(config, options) as change:
+        stream = change.stream
+        pages: dict[str, tuple[str, Any]] = {}
+        incoming: list[tuple[str, Day]] = []
+        for n, path in enumerate(files, 1):
+            rel = _relative(config, path)
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as e:
+                raise InputError(f"{rel}: cannot read it ({getattr(e, 'strerror', None) or e})") from None
+            page = parse_page(text, rel, today_year=today_year)
+            pages[rel] = (text, page)
+            incoming += [(rel, day) for day in page.days]
+            if progress:
+                progress(n, len(files), rel)
+        existing = list(stream.days())
+        merged = merge_days(existing, incoming)
+        before = {d.date: d for d in existing}
+        for day in merged.days:
+            old = before.get(day.date)
+            new_papers = day.papers[len(old.papers) :] if old else day.papers
+            if old is not None and not new_papers:
+                continue
+            index = _ensure_day(stream, day.date)
+
+            def append(doc: Any, papers: tuple[Paper, ...] = new_papers) -> None:
+                seq = _papers_seq(doc)
+                for paper in papers:
+                    seq.append(_paper_map(paper))
+
+            stream.edit(index, append)
+        repairs = sum(page.repairs for _, page in pages.values())
+        readme_text = None
+        if config.readme in pages:
+            text, page = pages[config.readme]
+            if page.digest_span is not None and START not in text:
+                start, end = page.digest_span
+                head, head_fixes = repair_text(text[:start])
+                tail, tail_fixes = repair_text(text[end:])
+                repairs += head_fixes + tail_fixes
+                readme_text = f"{head}{START}\n{END}\n{tail}"
+            change.recovering.add(config.readme)  # its region is what was just imported
+        for rel in pages:
+            if rel != config.readme:
+                change.unmarked.add(rel)
+        if readme_text is not None:
+            change.base_text[config.readme] = readme_text
+        change.regenerate(all_targets(config, stream))
+        days = len({d.date for _, d in incoming})
+        names = ", ".join(pages)
+        summary = (
+            f"imported {merged.added} paper{'s' if merged.added != 1 else ''} on {days} day{'s' if days != 1 else ''}"
+            f" from {names}; {merged.skipped} already present, {repairs} repaired"
+        )
+        result = change.commit(
+            _commit_message("import", f"{merged.added} papers, {days} days from {names}"), summary
+        )
+        warnings = [w for _, page in pages.values() for w in page.warnings] + list(merged.warnings)
+        result.notes += [str(w) for w in warnings]
+        if not result.changed and not options.dry_run:
+            result.summary = f"nothing new to import from {names}"
+        return result
+
+
+def _relative(config: Config, path: Path) -> str:
+    resolved = path.resolve()
+    if resolved.is_relative_to(config.root):
+        return resolved.relative_to(config.root).as_posix()
+    return str(path)

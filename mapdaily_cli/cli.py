@@ -504,6 +504,43 @@ def search(
     )
 
 
+@app.command("import")
+def import_(
+    files: Annotated[
+        list[Path], typer.Argument(help="Hand-kept digest pages: the README and archive pages.")
+    ],
+    force: Force = False,
+    no_commit: NoCommit = False,
+    dry_run: DryRun = False,
+    push: Push = False,
+) -> None:
+    """Turn hand-kept digest pages into papers.yaml; the README's digest sections become marker regions."""
+    from mapdaily_cli import api
+
+    def run() -> Any:
+        config = _config()
+        options = _options(no_commit, dry_run, force, push)
+        base = Path(_state["directory"] or Path.cwd())
+        paths = [p if p.is_absolute() else base / p for p in files]
+        if len(paths) <= 3:
+            return api.run(
+                config, options, lambda: api.import_digest(config, paths, options, _today(config).year)
+            )
+        from rich.progress import Progress
+
+        with Progress(console=_console(), transient=True) as bar:
+            task = bar.add_task("reading pages", total=len(paths))
+
+            def step(n: int, total: int, rel: str) -> None:
+                bar.update(task, completed=n, description=rel)
+
+            return api.run(
+                config, options, lambda: api.import_digest(config, paths, options, _today(config).year, step)
+            )
+
+    _show(_run(run))
+
+
 def main() -> None:
     """Console entry point."""
     app()
