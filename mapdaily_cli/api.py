@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,7 +14,7 @@ from mapdaily_cli import gitops
 from mapdaily_cli.config import Config
 from mapdaily_cli.errors import CheckFailed, DataError, HandEditError, InputError, MapdailyError
 from mapdaily_cli.model import Day, Paper, Week, week_of
-from mapdaily_cli.render import Renderer, region_line, split_regions
+from mapdaily_cli.render import START, Renderer, region_line, split_regions
 from mapdaily_cli.store import Stream, locked, write_all
 
 
@@ -372,11 +372,13 @@ def check(config: Config) -> Result:
         compare(config.archive_index, renderer.index_region(counts))
     if diffs:
         raise CheckFailed(
-            f"{len(diffs)} of {checked} generated file{'s' if checked != 1 else ''} differ from"
+            f"{len(diffs)} of {checked} generated file{'s' if checked != 1 else ''}"
+            f" {'differ' if len(diffs) != 1 else 'differs'} from"
             f" {config.data}; run `mapdaily render` (or move hand edits into {config.data})",
             detail="".join(diffs),
         )
-    return Result(f"{checked} generated file{'s' if checked != 1 else ''} match {config.data}", changed=False)
+    plural = "s match" if checked != 1 else " matches"
+    return Result(f"{checked} generated file{plural} {config.data}", changed=False)
 
 
 # --- finding papers -------------------------------------------------------------------------------
@@ -884,3 +886,107 @@ def _relative(config: Config, path: Path) -> str:
     if resolved.is_relative_to(config.root):
         return resolved.relative_to(config.root).as_posix()
     return str(path)
+
+
+# --- init -----------------------------------------------------------------------------------------
+
+CI_FILES = {
+    "check.yml": ".github/workflows/check.yml",
+    "rotate.yml": ".github/workflows/rotate.yml",
+    "pre-commit-config.yaml": ".pre-commit-config.yaml",
+}
+
+
+def init_digest(
+    root: Path, settings: dict[str, Any], today: date, ci: str | None, options: Options
+) -> Result:
+    """Make ``root`` a digest: papers.yaml with one empty day, configuration where it differs from
+    the defaults, README.md from the skeleton (or markers around an existing README's end), and
+    with ``ci="github"`` the workflows and a pre-commit configuration. Existing files are kept
+    unless ``options.force``; a README holding hand-kept tables is left for `mapdaily import`."""
+    from mapdaily_cli.config import load_config, make_config
+    from mapdaily_cli.importer import parse_page
+    from mapdaily_cli.render import END
+
+    if ci not in (None, "github"):
+        raise InputError(f"--ci {ci!r} is not supported; the one choice is 'github'")
+    if options.commit and not options.dry_run:
+        gitops.open_repo(root)
+    current = load_config(root)
+    config = make_config(root, settings, "the init options") if settings else current
+    notes: list[str] = []
+    files: dict[str, str] = {}
+    kept: list[str] = []
+
+    def plan(rel: str, text: str) -> None:
+        if config.path(rel).exists() and not options.force:
+            kept.append(rel)
+        else:
+            files[rel] = text
+
+    if settings:
+        plan("mapdaily.toml", _toml(settings))
+    if not config.data_path.exists() or options.force:
+        files[config.data] = (
+            "# The digest's data: one YAML document per day, newest first (the first is today).\n"
+            f"date: {today.isoformat()}\npapers: []\n"
+        )
+    else:
+        kept.append(config.data)
+    readme = read_generated(config, config.readme)
+    renderer = Renderer(config)
+    if readme is None or options.force:
+        base = renderer.skeleton("readme", config.readme)
+    elif START in readme:
+        base = readme
+        kept.append(config.readme)
+    else:
+        page = parse_page(readme, config.readme)
+        if page.days:
+            notes.append(
+                f"{config.readme} holds hand-kept tables ({len(page.days)} days); run"
+                f" `mapdaily import {config.readme}` to move them into {config.data}"
+            )
+            base = None
+        else:
+            base = readme + ("" if readme.endswith("\n") else "\n") + f"\n{START}\n{END}\n"
+    if ci:
+        from importlib.resources import files as package_files
+
+        folder = package_files("mapdaily_cli") / "templates" / "ci"
+        for name, rel in CI_FILES.items():
+            plan(rel, (folder / name).read_text(encoding="utf-8"))
+    data_text = files.get(config.data) or config.data_path.read_text(encoding="utf-8")
+    stream = Stream(config.data_path, config.data, data_text)
+    if base is not None:
+        found = readme_days(stream, config)
+        region = renderer.readme_region(*found) if found else ""
+        text = split_regions(base, config.readme).with_region(region)
+        if text != readme:
+            files[config.readme] = text
+    if kept:
+        notes.append(f"kept existing {', '.join(kept)} (--force replaces them)")
+    if options.dry_run:
+        diff = "".join(_diff(rel, read_generated(config, rel) or "", text) for rel, text in files.items())
+        return Result("init (dry run: nothing written)", sorted(files), diff=diff, notes=notes)
+    if not files:
+        return Result("already a mapdaily digest; nothing to do", notes=notes, changed=False)
+    with locked(_lock_path(config)):
+        write_all({config.path(rel): text for rel, text in files.items()}, _journal(config))
+    result = Result(f"initialised the digest ({', '.join(files)})", list(files), notes=notes)
+    if options.commit:
+        repo = gitops.open_repo(root)
+        result.commit = gitops.commit_paths(repo, [config.path(r) for r in files], "init: mapdaily digest")
+    return result
+
+
+def _toml(settings: dict[str, Any]) -> str:
+    import json
+
+    lines = ["# mapdaily settings; every other key keeps its default."]
+    for key, value in settings.items():
+        if isinstance(value, (list, tuple)):
+            lines.append(f"{key} = [{', '.join(json.dumps(v) for v in value)}]")
+        else:
+            lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
+    return "\n".join(lines) + "\n"

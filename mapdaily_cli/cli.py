@@ -103,12 +103,12 @@ def _show(result: Any) -> None:
     err = _console()
     for note in result.notes:
         err.print(f"[yellow]note:[/] {_escape(note)}")
-    line = result.summary
+    line = _escape(result.summary)
     if result.commit:
         line += f" [dim](commit {result.commit})[/]"
     elif result.written:
-        line += f" [dim]({', '.join(result.written)})[/]"
-    err.print(_escape(line) if not result.commit else line)
+        line += f" [dim]({_escape(', '.join(result.written))})[/]"
+    err.print(line)
 
 
 def _options(no_commit: bool = False, dry_run: bool = False, force: bool = False, push: bool = False) -> Any:
@@ -302,10 +302,11 @@ def edit(
                 _console().print(f"[red]{_escape(e.message)}[/]; opening the editor again")
                 text = body + "\n"
                 continue
+            edited_yaml = body + "\n"
             return api.run(
                 config,
                 options,
-                lambda: api.edit_paper(config, selector, None, options, replacement=body + "\n"),
+                lambda: api.edit_paper(config, selector, None, options, replacement=edited_yaml),
             )
 
     _show(_run(run))
@@ -537,6 +538,42 @@ def import_(
             return api.run(
                 config, options, lambda: api.import_digest(config, paths, options, _today(config).year, step)
             )
+
+    _show(_run(run))
+
+
+@app.command()
+def init(
+    ci: Annotated[
+        Optional[str], typer.Option("--ci", help="Also write CI files: 'github' (workflows and pre-commit).")
+    ] = None,
+    columns: Annotated[
+        Optional[str],
+        typer.Option(help="Table columns, e.g. title,comment (default title,affiliation,comment)."),
+    ] = None,
+    timezone: Annotated[Optional[str], typer.Option(help="Time zone of 'today', e.g. Asia/Shanghai.")] = None,
+    week_start: Annotated[Optional[str], typer.Option(help="First day of the week (default monday).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace files that already exist.")] = False,
+    no_commit: NoCommit = False,
+    dry_run: DryRun = False,
+) -> None:
+    """Make this git repository a digest: papers.yaml, README.md with markers, settings, CI files."""
+    from mapdaily_cli import api
+    from mapdaily_cli.config import find_root, load_config
+
+    def run() -> Any:
+        start = Path(_state["directory"] or Path.cwd())
+        root = find_root(start)
+        settings: dict[str, Any] = {}
+        if columns:
+            settings["columns"] = [c.strip() for c in columns.split(",") if c.strip()]
+        if timezone:
+            settings["timezone"] = timezone
+        if week_start:
+            settings["week_start"] = week_start.lower()
+        return api.init_digest(
+            root, settings, _today(load_config(root)), ci, _options(no_commit, dry_run, force)
+        )
 
     _show(_run(run))
 

@@ -67,7 +67,7 @@ def committed_text(root: Path, path: Path) -> str | None:
 
     try:
         repo = git.Repo(root, search_parent_directories=True)
-        rel = path.resolve().relative_to(Path(repo.working_tree_dir).resolve())
+        rel = path.resolve().relative_to(Path(str(repo.working_tree_dir)).resolve())
         return str(repo.git.show(f"HEAD:{rel.as_posix()}", strip_newline_in_stdout=False))
     except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.GitCommandError, ValueError):
         return None

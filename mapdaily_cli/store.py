@@ -19,8 +19,15 @@ from mapdaily_cli.model import FIELDS, Day, Paper
 # A document marker at column 0 cannot occur inside content, so the stream is split on it.
 _SEPARATOR = re.compile(r"^---(?=[ \t]|$)", re.MULTILINE)
 _CONFLICT = re.compile(r"^(<<<<<<<|>>>>>>>|\|\|\|\|\|\|\|)(?: |$)", re.MULTILINE)
-_DATE_LINE = re.compile(r"^date:[ \t]*['\"]?(\d{4}-\d{2}-\d{2})['\"]?[ \t]*(?:#.*)?$", re.MULTILINE)
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A document's first content line, when it is a plain ``date:`` line (as mapdaily writes it).
+_DATE_LINE = re.compile(
+    r"(?:---[ \t]*(?:#[^\n]*)?\n)?(?:[ \t]*(?:#[^\n]*)?\n)*"
+    r"date:[ \t]*(['\"]?)(\d{4}-\d{2}-\d{2})\1[ \t]*(?:[ \t]#[^\n]*)?\n"
+)
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# Control characters (C0 but tab and newline, DEL, C1): YAML and markdown would each read them
+# their own way (U+0085 is a line break to YAML).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 @dataclass
@@ -74,14 +81,14 @@ class Stream:
         return copy
 
     def date_at(self, index: int) -> date:
-        """The date of document ``index``, read off its top-level ``date:`` line when it has a plain
-        one (a top-level key at column 0 is unambiguous), else by parsing the document."""
+        """The date of document ``index``, read off its ``date:`` line when that is the document's
+        first content line (nothing before it can hide it in a scalar), else by parsing the document."""
         chunk = self.chunks[index]
         if chunk.day is None:
-            m = _DATE_LINE.search(chunk.text)
+            m = _DATE_LINE.match(chunk.text)
             if m:
                 with contextlib.suppress(ValueError):
-                    return date.fromisoformat(m[1])
+                    return date.fromisoformat(m[2])
         return self.day(index).date
 
     def line_of(self, chunk: Chunk) -> int:
@@ -175,14 +182,26 @@ class Stream:
 
     def edit(self, index: int, change: Callable[[Any], None]) -> None:
         """Round-trip document ``index`` with ruamel.yaml, let ``change`` mutate it, re-emit it alone."""
+        from ruamel.yaml.error import YAMLError
+
         chunk = self.chunks[index]
         marker = _SEPARATOR.match(chunk.text)
         head, body = "", chunk.text
         if marker:
             end = chunk.text.find("\n") + 1 or len(chunk.text)
-            head, body = "---\n", chunk.text[end:]
+            line = chunk.text[:end]
+            # Keep the marker line as written when it holds nothing but a comment.
+            head = line if re.fullmatch(r"---[ \t]*(?:#.*)?\n", line) else "---\n"
+            body = chunk.text[end:]
         yaml = _round_trip()
-        doc = yaml.load(body)
+        try:
+            doc = yaml.load(body)
+        except YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            base = self.line_of(chunk) + (1 if head else 0)
+            where = f"{base + mark.line}:{mark.column + 1}" if mark else f"{base}"
+            problem = getattr(e, "problem", None) or str(e)
+            raise DataError(f"{self.display}:{where}: {problem}; fix the YAML there") from None
         change(doc)
         out = io.StringIO()
         yaml.dump(doc, out)
@@ -220,6 +239,8 @@ class Stream:
             context, start = getattr(e, "context", None), getattr(e, "context_mark", None)
             if context and start is not None and start is not mark:
                 problem += f" ({context} at {base + start.line}:{start.column + 1})"
+            if getattr(e, "strict", False):  # valid YAML that the store refuses
+                raise DataError(f"{self.display}:{where}: {problem}") from None
             raise DataError(
                 f"{self.display}:{where}: YAML syntax error: {problem}; fix the YAML there"
             ) from None
@@ -278,6 +299,9 @@ def _validate(data: Any, locate: Callable[[tuple[Any, ...]], str], display: str)
     when = data.get("date")
     if when is None:
         raise fail((), "this day has no 'date:'; add one as YYYY-MM-DD")
+    if isinstance(when, str) and _ISO_DATE.fullmatch(when):
+        with contextlib.suppress(ValueError):
+            when = date.fromisoformat(when)
     if not isinstance(when, date) or hasattr(when, "hour"):
         raise fail(("date",), f"date {when!r} is not a valid date; write it as YYYY-MM-DD")
     papers = data.get("papers")
@@ -304,7 +328,7 @@ def _validate(data: Any, locate: Callable[[tuple[Any, ...]], str], display: str)
                     ("papers", i, key),
                     f"{key} of paper {i + 1} of {when} holds a control character; remove it",
                 )
-        out.append(Paper.from_mapping(paper))
+        out.append(Paper.from_mapping(dict(paper)))
     return Day(when, tuple(out))
 
 
@@ -331,10 +355,53 @@ def _split(text: str) -> tuple[str, list[Chunk]]:
     return text[:pos], chunks
 
 
+_LOADER: Any = None
+
+
 def _CLoader() -> Any:
+    """The fast safe loader, made strict: a key repeated in one mapping is an error (PyYAML would
+    keep the last one silently), and so is an impossible date such as 2024-13-45 (PyYAML raises a
+    bare ValueError), each with its place in the file."""
+    global _LOADER
+    if _LOADER is not None:
+        return _LOADER
     import yaml
 
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class Refused(yaml.constructor.ConstructorError):
+        strict = True
+
+    class StrictLoader(base):  # type: ignore[misc, valid-type]
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            if isinstance(node, yaml.MappingNode):
+                seen: set[Any] = set()
+                for key_node, _ in node.value:
+                    key = self.construct_object(key_node, deep=True)
+                    try:
+                        repeated = key in seen
+                        seen.add(key)
+                    except TypeError:
+                        continue
+                    if repeated:
+                        raise Refused(
+                            None, None, f"key {key!r} appears twice in this mapping; keep one of them",
+                            key_node.start_mark,
+                        )
+            return super().construct_mapping(node, deep=deep)
+
+        def construct_yaml_timestamp(self, node: Any) -> Any:
+            try:
+                return super().construct_yaml_timestamp(node)
+            except ValueError as e:
+                raise Refused(
+                    None, None, f"date {node.value} is not a valid date ({e}); write it as YYYY-MM-DD",
+                    node.start_mark,
+                ) from None
+
+    StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", StrictLoader.construct_yaml_timestamp)
+    _LOADER = StrictLoader
+    return _LOADER
 
 
 def _round_trip() -> Any:
@@ -374,16 +441,16 @@ def write_all(files: Mapping[Path, str], journal: Path | None = None) -> None:
             for d in reversed(missing):
                 d.mkdir()
                 made_dirs.append(d)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-            temps[path] = Path(tmp)
+            fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+            temps[path] = Path(tmp_name)
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
                 f.write(text)
                 f.flush()
                 os.fsync(f.fileno())
             if path.exists():
-                os.chmod(tmp, path.stat().st_mode & 0o7777)
+                os.chmod(tmp_name, path.stat().st_mode & 0o7777)
             else:
-                os.chmod(tmp, 0o666 & ~_umask())
+                os.chmod(tmp_name, 0o666 & ~_umask())
     except OSError as e:
         for tmp in temps.values():
             tmp.unlink(missing_ok=True)

@@ -1,0 +1,95 @@
+"""`mapdaily init` in real git repositories."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from mapdaily_cli.cli import app
+
+SEED = Path(__file__).parent / "fixtures" / "import" / "seed-README.md"
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / ".gitconfig").write_text(
+        "[user]\n\tname = C\n\temail = c@example.org\n[commit]\n\tgpgsign = false\n", encoding="utf-8"
+    )
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    path = tmp_path / "digest"
+    path.mkdir()
+    git(path, "init", "-q", "-b", "main")
+    return path
+
+
+def mapdaily(repo: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["-C", str(repo), *args])
+    assert "Traceback" not in result.stdout + result.stderr
+    return result.exit_code, result.stdout + result.stderr
+
+
+def test_init_makes_a_digest_that_checks_green(repo: Path) -> None:
+    code, out = mapdaily(repo, "init", "--ci", "github", "--columns", "title,comment")
+    assert code == 0, out
+    files = git(repo, "show", "--name-only", "--format=%s", "HEAD").split("\n")
+    assert files[0] == "init: mapdaily digest"
+    assert sorted(f for f in files[1:] if f) == [
+        ".github/workflows/check.yml",
+        ".github/workflows/rotate.yml",
+        ".pre-commit-config.yaml",
+        "README.md",
+        "mapdaily.toml",
+        "papers.yaml",
+    ]
+    assert (repo / "mapdaily.toml").read_text(encoding="utf-8").endswith('columns = ["title", "comment"]\n')
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    assert "| Paper | Comments |" in readme and "<!-- mapdaily:start -->" in readme
+    assert mapdaily(repo, "check")[0] == 0
+    assert git(repo, "status", "--porcelain") == ""
+    # A second init keeps everything and commits nothing.
+    code, out = mapdaily(repo, "init", "--ci", "github")
+    assert code == 0 and "nothing to do" in out and "kept existing" in out
+    assert (repo / "README.md").read_text(encoding="utf-8") == readme
+    assert len(git(repo, "log", "--format=%s").splitlines()) == 1
+    # Then the digest works as usual.
+    assert mapdaily(repo, "add", "--title", "First")[0] == 0
+    assert mapdaily(repo, "check")[0] == 0
+
+
+def test_init_wraps_an_existing_readme(repo: Path) -> None:
+    (repo / "README.md").write_text("# Our lab's reading list\n\nSome words.\n", encoding="utf-8")
+    code, out = mapdaily(repo, "init")
+    assert code == 0, out
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    assert readme.startswith("# Our lab's reading list\n\nSome words.\n\n<!-- mapdaily:start -->\n")
+    assert readme.endswith("<!-- mapdaily:end -->\n")
+    assert not (repo / "mapdaily.toml").exists()
+    assert mapdaily(repo, "check")[0] == 0
+
+
+def test_init_leaves_hand_kept_tables_to_import(repo: Path) -> None:
+    seed = SEED.read_text(encoding="utf-8")
+    (repo / "README.md").write_text(seed, encoding="utf-8")
+    code, out = mapdaily(repo, "init")
+    assert code == 0
+    assert "hand-kept tables" in out and "mapdaily import README.md" in out
+    assert (repo / "README.md").read_text(encoding="utf-8") == seed
+
+
+def test_init_rejects_bad_settings(repo: Path) -> None:
+    code, out = mapdaily(repo, "init", "--timezone", "Mars/Olympus")
+    assert code == 2 and "not a known time zone" in out
+    code, out = mapdaily(repo, "init", "--ci", "gitlab")
+    assert code == 1 and "not supported" in out
+    assert list(p.name for p in repo.iterdir()) == [".git"]
