@@ -15,7 +15,7 @@ from mapdaily_cli.config import Config
 from mapdaily_cli.errors import CheckFailed, DataError, HandEditError, InputError, MapdailyError
 from mapdaily_cli.model import Day, Paper, Week, week_of
 from mapdaily_cli.render import START, Renderer, region_line, split_regions
-from mapdaily_cli.store import Stream, locked, write_all
+from mapdaily_cli.store import Stream, document_body, locked, write_all
 
 
 @dataclass
@@ -579,25 +579,7 @@ def paper_yaml(config: Config, selector: str) -> tuple[str, str]:
     """The selected paper as a YAML mapping (for an editor) and its reference."""
     stream = Stream.read(config.data_path, config.data)
     found = select(stream, selector)
-    import io
-
-    from mapdaily_cli.store import _round_trip
-
-    holder: dict[str, Any] = {}
-
-    def grab(doc: Any) -> None:
-        holder["paper"] = doc["papers"][found.position]
-
-    yaml = _round_trip()
-    doc = yaml.load(_body(stream.chunks[found.index].text))
-    grab(doc)
-    out = io.StringIO()
-    yaml.dump(holder["paper"], out)
-    return out.getvalue(), found.ref
-
-
-def _body(text: str) -> str:
-    return text.split("\n", 1)[1] if text.startswith("---") else text
+    return stream.paper_text(found.index, found.position), found.ref
 
 
 def parse_paper_yaml(text: str) -> dict[str, Any]:
@@ -729,7 +711,7 @@ def _is_plain_empty(text: str) -> bool:
     """A day document holding nothing but its date and an empty list (no comments, no other keys)."""
     import re
 
-    lines = [line for line in _body(text).splitlines() if line.strip()]
+    lines = [line for line in document_body(text).splitlines() if line.strip()]
     return len(lines) == 2 and all(re.match(r"^(date:|papers:\s*(\[\s*\])?\s*$)", line) for line in lines)
 
 

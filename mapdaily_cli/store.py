@@ -23,6 +23,7 @@ _CONFLICT = re.compile(r"^(<<<<<<<|>>>>>>>|\|\|\|\|\|\|\|)(?: |$)", re.MULTILINE
 _DATE_LINE = re.compile(
     r"(?:---[ \t]*(?:#[^\n]*)?\n)?(?:[ \t]*(?:#[^\n]*)?\n)*"
     r"date:[ \t]*(['\"]?)(\d{4}-\d{2}-\d{2})\1[ \t]*(?:[ \t]#[^\n]*)?\n"
+    r"(?=[^ \t\n]|\Z)"  # not continued on the next line
 )
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Control characters (C0 but tab and newline, DEL, C1): YAML and markdown would each read them
@@ -182,26 +183,10 @@ class Stream:
 
     def edit(self, index: int, change: Callable[[Any], None]) -> None:
         """Round-trip document ``index`` with ruamel.yaml, let ``change`` mutate it, re-emit it alone."""
-        from ruamel.yaml.error import YAMLError
-
         chunk = self.chunks[index]
-        marker = _SEPARATOR.match(chunk.text)
-        head, body = "", chunk.text
-        if marker:
-            end = chunk.text.find("\n") + 1 or len(chunk.text)
-            line = chunk.text[:end]
-            # Keep the marker line as written when it holds nothing but a comment.
-            head = line if re.fullmatch(r"---[ \t]*(?:#.*)?\n", line) else "---\n"
-            body = chunk.text[end:]
+        head = "---\n" if _SEPARATOR.match(chunk.text) else ""
         yaml = _round_trip()
-        try:
-            doc = yaml.load(body)
-        except YAMLError as e:
-            mark = getattr(e, "problem_mark", None)
-            base = self.line_of(chunk) + (1 if head else 0)
-            where = f"{base + mark.line}:{mark.column + 1}" if mark else f"{base}"
-            problem = getattr(e, "problem", None) or str(e)
-            raise DataError(f"{self.display}:{where}: {problem}; fix the YAML there") from None
+        doc = yaml.load(document_body(chunk.text))
         change(doc)
         out = io.StringIO()
         yaml.dump(doc, out)
@@ -209,6 +194,14 @@ class Stream:
         new.day = self._parse(new, line_base=self.line_of(chunk))
         self.chunks[index] = new
         self.changed = True
+
+    def paper_text(self, index: int, position: int) -> str:
+        """Paper ``position`` of document ``index`` as YAML, its comments and unknown keys kept."""
+        yaml = _round_trip()
+        doc = yaml.load(document_body(self.chunks[index].text))
+        out = io.StringIO()
+        yaml.dump(doc["papers"][position], out)
+        return out.getvalue()
 
     def delete(self, index: int) -> None:
         """Remove document ``index``."""
@@ -330,6 +323,13 @@ def _validate(data: Any, locate: Callable[[tuple[Any, ...]], str], display: str)
                 )
         out.append(Paper.from_mapping(dict(paper)))
     return Day(when, tuple(out))
+
+
+def document_body(text: str) -> str:
+    """A document's text without its ``---`` line."""
+    if _SEPARATOR.match(text):
+        return text.split("\n", 1)[1] if "\n" in text else ""
+    return text
 
 
 def _split(text: str) -> tuple[str, list[Chunk]]:
