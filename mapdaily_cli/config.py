@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import tomllib
-from datetime import date
 from dataclasses import dataclass, field, fields
+from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -90,11 +90,16 @@ def load_config(root: Path) -> Config:
     if own.is_file():
         table = _read_toml(own)
         source = "mapdaily.toml"
-        if "tool" in table and "mapdaily" in table.get("tool", {}):
-            table = table["tool"]["mapdaily"]
+        tool = table.get("tool")
+        if isinstance(tool, dict) and "mapdaily" in tool:
+            table = tool["mapdaily"]
+            source = "mapdaily.toml [tool.mapdaily]"
     elif pyproject.is_file():
-        table = _read_toml(pyproject).get("tool", {}).get("mapdaily", {})
+        tool = _read_toml(pyproject).get("tool", {})
+        table = tool.get("mapdaily", {}) if isinstance(tool, dict) else {}
         source = "pyproject.toml [tool.mapdaily]"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{source}: must be a table of settings (key = value lines)")
     return make_config(root, table, source)
 
 
@@ -110,22 +115,30 @@ def _read_toml(path: Path) -> dict[str, Any]:
 def make_config(root: Path, table: dict[str, Any], source: str = "defaults") -> Config:
     """Validate a configuration table and build the Config; every problem is a ConfigError."""
     where = source
-    unknown = sorted(set(table) - _KEYS)
+    # week-start and week_start are the same key (TOML users write either).
+    named = {key.replace("-", "_"): key for key in table}
+    unknown = sorted(key for normal, key in named.items() if normal not in _KEYS)
     if unknown:
-        raise ConfigError(
-            f"{where}: unknown key {unknown[0]!r}; known keys are {', '.join(sorted(_KEYS))}"
-        )
+        raise ConfigError(f"{where}: unknown key {unknown[0]!r}; known keys are {', '.join(sorted(_KEYS))}")
+    if len(named) < len(table):
+        twice = sorted(k for k in table if k.replace("-", "_") in named and named[k.replace("-", "_")] != k)
+        raise ConfigError(f"{where}: {twice[0]!r} is set twice (with - and with _); keep one")
     values: dict[str, Any] = {}
     for key, value in table.items():
         key = key.replace("-", "_")
         if key == "columns":
-            if not isinstance(value, list) or not value or not all(v in FIELDS for v in value):
+            if (
+                not isinstance(value, list)
+                or not value
+                or not all(isinstance(v, str) and v in FIELDS for v in value)
+                or len(set(value)) != len(value)
+            ):
                 raise ConfigError(
                     f"{where}: columns must be a list of fields from {', '.join(FIELDS)}"
-                    f" (e.g. [\"title\", \"comment\"]), not {value!r}"
+                    f' (e.g. ["title", "comment"]), not {value!r}'
                 )
             if "title" not in value:
-                raise ConfigError(f"{where}: columns must include \"title\"")
+                raise ConfigError(f'{where}: columns must include "title"')
             values[key] = tuple(value)
         elif key == "headers":
             if not isinstance(value, dict) or not all(
@@ -133,12 +146,12 @@ def make_config(root: Path, table: dict[str, Any], source: str = "defaults") -> 
             ):
                 raise ConfigError(
                     f"{where}: headers must map fields ({', '.join(FIELDS)}) to text,"
-                    f" e.g. {{ comment = \"Comments\" }}"
+                    f' e.g. {{ comment = "Comments" }}'
                 )
             values[key] = {**DEFAULT_HEADERS, **value}
         elif key == "week_start":
             if not isinstance(value, str) or value.lower() not in WEEKDAYS:
-                raise ConfigError(f"{where}: week_start must be a weekday name such as \"monday\"")
+                raise ConfigError(f'{where}: week_start must be a weekday name such as "monday"')
             values[key] = value.lower()
         elif key == "timezone":
             if value is not None:
@@ -153,14 +166,37 @@ def make_config(root: Path, table: dict[str, Any], source: str = "defaults") -> 
         value = getattr(config, key)
         if value is not None:
             _check_inside(root, where, key, value)
+    sample = Week(date(2024, 10, 7))
     try:
-        config.week_page(Week(date(2024, 10, 7)))
-    except (KeyError, ValueError, IndexError) as e:
+        page = config.week_page(sample)
+    except (KeyError, ValueError, IndexError, AttributeError, TypeError) as e:
         raise ConfigError(
             f"{where}: archive_page {config.archive_page!r} is not a valid pattern ({e});"
             " it may use {iso_year}, {iso_week}, {start}, {end}, {label}"
         ) from None
+    _check_inside(root, where, "archive_page", page)
+    _check_pattern(where, "today_heading", config.today_heading, date="15/10/2024")
+    _check_pattern(
+        where,
+        "archive_heading",
+        config.archive_heading,
+        week="2024-W41",
+        start="07/10/2024",
+        end="13/10/2024",
+    )
     return config
+
+
+def _check_pattern(where: str, key: str, pattern: str, **fields: str) -> None:
+    """A heading pattern is formatted at render time: refuse now what would fail then."""
+    try:
+        pattern.format(**fields)
+    except (KeyError, ValueError, IndexError, AttributeError, TypeError) as e:
+        names = ", ".join("{" + name + "}" for name in fields)
+        raise ConfigError(
+            f"{where}: {key} {pattern!r} is not a valid pattern ({type(e).__name__}: {e}); it may use"
+            f" {names}, and literal braces are written {{{{ and }}}}"
+        ) from None
 
 
 def _check_timezone(where: str, value: Any) -> None:
@@ -170,7 +206,7 @@ def _check_timezone(where: str, value: Any) -> None:
         ZoneInfo(str(value))
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(
-            f"{where}: timezone {value!r} is not a known time zone; use a name like \"Asia/Shanghai\""
+            f'{where}: timezone {value!r} is not a known time zone; use a name like "Asia/Shanghai"'
         ) from None
 
 

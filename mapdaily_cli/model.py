@@ -76,7 +76,8 @@ def week_of(day: date, first_weekday: int = 0) -> Week:
     return Week(day - timedelta(days=(day.weekday() - first_weekday) % 7))
 
 
-_WEEK_LABEL = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+# re.ASCII throughout: \d would otherwise take any script's digits (٢٠٢٤ for 2024).
+_WEEK_LABEL = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE | re.ASCII)
 
 
 def parse_week_label(text: str, first_weekday: int = 0) -> Week:
@@ -98,7 +99,7 @@ def parse_week_label(text: str, first_weekday: int = 0) -> Week:
 def parse_date(text: str) -> date:
     """An ISO date ``YYYY-MM-DD``; ValueError with a readable message otherwise."""
     try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()):
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip(), re.ASCII):
             raise ValueError
         return date.fromisoformat(text.strip())
     except ValueError:
@@ -121,9 +122,9 @@ def normalise_title(title: str) -> str:
 _ARXIV = re.compile(
     r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/"
     r"(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?:\.pdf)?/?(?:[?#].*)?$",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
-_ARXIV_ID = re.compile(r"^(?:arxiv:)?(?P<id>\d{4}\.\d{4,5})(?:v\d+)?$", re.IGNORECASE)
+_ARXIV_ID = re.compile(r"^(?:arxiv:)?(?P<id>\d{4}\.\d{4,5})(?:v\d+)?$", re.IGNORECASE | re.ASCII)
 
 
 def arxiv_id(url_or_id: str) -> str | None:

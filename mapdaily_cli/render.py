@@ -28,11 +28,33 @@ _TEMPLATES = Path(__file__).parent / "templates"
 # the cell separator, math, entities, and :emoji: shortcodes.
 _CELL_SPECIAL = re.compile(r"[\\`*_~\[\]|$]|<|&(?=#?[A-Za-z0-9]+;)|:(?=[A-Za-z0-9_+\-]+:)")
 _CELL_REPLACE = {"<": "&lt;", "&": "&amp;"}
+# cmark-gfm's autolink extension takes a url (at its ``:``) or a ``www.`` link (at its ``w``) straight
+# from the source text, backslashes and entities included. A candidate runs to the next space (a ``<``
+# does not end it: it is written ``&lt;``).
+_AUTOLINK = re.compile(r"(?:https?|ftp)(:)//|www(\.)", re.IGNORECASE)
+_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 
 
 def _escape_match(m: re.Match[str]) -> str:
     ch = m.group()
     return _CELL_REPLACE.get(ch) or "\\" + ch
+
+
+def _autolink_breaks(text: str, specials: list[re.Match[str]]) -> set[int]:
+    """Where to put a backslash so that no autolink forms around text that had to be escaped.
+
+    A link whose text needs no escaping (but for ``|``, which the table itself unescapes) is left to
+    form; any other is kept from forming by escaping its ``:`` or the ``.`` after ``www``.
+    """
+    breaks: set[int] = set()
+    escaped = [m.start() for m in specials if m.group() != "|"]
+    for m in _AUTOLINK.finditer(text):
+        end = text.find(" ", m.start())
+        end = len(text) if end < 0 else end
+        at = m.start(1) if m.group(1) else m.start(2)
+        if any(m.start() <= i < end and i != at for i in escaped):
+            breaks.add(at)
+    return breaks
 
 
 def cell(text: str | None) -> str:
@@ -44,12 +66,27 @@ def cell(text: str | None) -> str:
         return "-"
     if text == "-":
         return "\\-"
-    return _CELL_SPECIAL.sub(_escape_match, text)
+    specials = list(_CELL_SPECIAL.finditer(text))
+    breaks = _autolink_breaks(text, specials)
+    if not breaks:
+        return _CELL_SPECIAL.sub(_escape_match, text)
+    out: list[str] = []
+    pos = 0
+    for i in sorted(breaks | {m.start() for m in specials}):
+        out.append(text[pos:i])
+        m = _CELL_SPECIAL.match(text, i)
+        out.append(_escape_match(m) if m else "\\" + text[i])
+        pos = i + 1
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def link_target(url: str) -> str:
-    """``url`` as a link destination that cannot end the link or the cell."""
-    return quote(fold_space(url).replace(" ", "%20"), safe="-._~:/?#[]@!$&'*+,;=%")
+    """``url`` as a link destination that cannot end the link or the cell. An ``&`` that would read as
+    an entity is written ``&amp;``: cmark-gfm decodes entities in a destination before backslash
+    escapes, so only an entity keeps it."""
+    target = quote(fold_space(url).replace(" ", "%20"), safe="-._~:/?#[]@!$&'*+,;=%")
+    return _ENTITY.sub("&amp;", target)
 
 
 def is_linkable(url: str | None) -> bool:
@@ -160,9 +197,7 @@ class Renderer:
         except jinja2.TemplateError as e:
             where = getattr(e, "filename", None) or name
             line = getattr(e, "lineno", None)
-            raise DataError(
-                f"template {where}{f':{line}' if line else ''}: {e}; fix the template"
-            ) from None
+            raise DataError(f"template {where}{f':{line}' if line else ''}: {e}; fix the template") from None
 
     def date_text(self, d: Any) -> str:
         return str(d.strftime(self.config.date_format))
@@ -175,9 +210,7 @@ class Renderer:
         rows = [self._header_lines]
         columns = self.config.columns
         for paper in day.papers:
-            cells = [
-                title_cell(paper) if c == "title" else cell(getattr(paper, c)) for c in columns
-            ]
+            cells = [title_cell(paper) if c == "title" else cell(getattr(paper, c)) for c in columns]
             rows.append("| " + " | ".join(cells) + " |")
         return "\n".join(rows)
 
@@ -222,11 +255,12 @@ class Renderer:
         return self._render("index.md.j2", years=list(years.items()))
 
     def skeleton(self, kind: str, path: str) -> str:
-        """The text of a generated file that does not exist yet: default header and footer around empty markers."""
-        index_link = os.path.relpath(
-            self.config.archive_index, str(PurePosixPath(path).parent) or "."
+        """The text of a generated file that does not exist yet: the default header and footer
+        around empty markers."""
+        index_link = os.path.relpath(self.config.archive_index, str(PurePosixPath(path).parent) or ".")
+        archive_link = os.path.relpath(
+            self.config.archive_index, str(PurePosixPath(self.config.readme).parent) or "."
         )
-        archive_link = os.path.relpath(self.config.archive_index, str(PurePosixPath(self.config.readme).parent) or ".")
         return self._render(
             f"{kind}_skeleton.md.j2",
             start=START,

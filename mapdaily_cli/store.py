@@ -39,6 +39,9 @@ class Chunk:
     #: Offset of the chunk in the file it was read from (None for a chunk made in memory).
     offset: int | None = None
     day: Day | None = None
+    #: Lines put in front of the text read from the file (a ``---`` added when a day is inserted
+    #: above it), so that positions still name the file's lines.
+    added_lines: int = 0
 
 
 class Stream:
@@ -96,7 +99,7 @@ class Stream:
         """The 1-based file line on which ``chunk`` starts (0 for chunks made in memory)."""
         if chunk.offset is None:
             return 0
-        return self.original.count("\n", 0, chunk.offset) + 1
+        return self.original.count("\n", 0, chunk.offset) + 1 - chunk.added_lines
 
     def day(self, index: int) -> Day:
         """The validated day of document ``index`` (parsed once with the C loader)."""
@@ -174,7 +177,7 @@ class Stream:
             first = self.chunks[0]
             had_marker = _SEPARATOR.match(first.text) is not None
             if not had_marker:
-                self.chunks[0] = Chunk("---\n" + first.text, first.offset, first.day)
+                self.chunks[0] = Chunk("---\n" + first.text, first.offset, first.day, first.added_lines + 1)
             body = ("---\n" if had_marker else "") + body
         elif index > 0 or self.chunks:
             body = "---\n" + body
@@ -184,9 +187,13 @@ class Stream:
     def edit(self, index: int, change: Callable[[Any], None]) -> None:
         """Round-trip document ``index`` with ruamel.yaml, let ``change`` mutate it, re-emit it alone."""
         chunk = self.chunks[index]
-        head = "---\n" if _SEPARATOR.match(chunk.text) else ""
+        head = ""
+        if _SEPARATOR.match(chunk.text):
+            line = chunk.text[: chunk.text.find("\n") + 1] or "---\n"
+            # The marker line is kept as written when it holds nothing but a comment.
+            head = line if re.fullmatch(r"---[ \t]*(?:#.*)?\n", line) else "---\n"
         yaml = _round_trip()
-        doc = yaml.load(document_body(chunk.text))
+        doc = self._round_trip_load(yaml, index)
         change(doc)
         out = io.StringIO()
         yaml.dump(doc, out)
@@ -198,10 +205,25 @@ class Stream:
     def paper_text(self, index: int, position: int) -> str:
         """Paper ``position`` of document ``index`` as YAML, its comments and unknown keys kept."""
         yaml = _round_trip()
-        doc = yaml.load(document_body(self.chunks[index].text))
+        doc = self._round_trip_load(yaml, index)
         out = io.StringIO()
         yaml.dump(doc["papers"][position], out)
         return out.getvalue()
+
+    def _round_trip_load(self, yaml: Any, index: int) -> Any:
+        """Document ``index`` loaded for a round trip; what ruamel refuses is a DataError with its place."""
+        from ruamel.yaml.error import YAMLError
+
+        chunk = self.chunks[index]
+        body = document_body(chunk.text)
+        try:
+            return yaml.load(body)
+        except YAMLError as e:
+            mark = getattr(e, "problem_mark", None)
+            base = self.line_of(chunk) + chunk.text[: len(chunk.text) - len(body)].count("\n")
+            where = f"{base + mark.line}:{mark.column + 1}" if mark else f"{base}"
+            problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+            raise DataError(f"{self.display}:{where}: {problem}; fix the YAML there") from None
 
     def delete(self, index: int) -> None:
         """Remove document ``index``."""
@@ -247,6 +269,8 @@ class Stream:
             node: Any = yaml.compose(chunk.text, Loader=_CLoader())
         except yaml.YAMLError:
             return str(base)
+        if node is None or (isinstance(node, yaml.ScalarNode) and node.value == ""):
+            return f"{base}:1"  # an empty document: point at its start, not past its end
         best = node
         for step in path:
             if node is None:
@@ -385,7 +409,9 @@ def _CLoader() -> Any:
                         continue
                     if repeated:
                         raise Refused(
-                            None, None, f"key {key!r} appears twice in this mapping; keep one of them",
+                            None,
+                            None,
+                            f"key {key!r} appears twice in this mapping; keep one of them",
                             key_node.start_mark,
                         )
             return super().construct_mapping(node, deep=deep)
@@ -395,7 +421,9 @@ def _CLoader() -> Any:
                 return super().construct_yaml_timestamp(node)
             except ValueError as e:
                 raise Refused(
-                    None, None, f"date {node.value} is not a valid date ({e}); write it as YYYY-MM-DD",
+                    None,
+                    None,
+                    f"date {node.value} is not a valid date ({e}); write it as YYYY-MM-DD",
                     node.start_mark,
                 ) from None
 
@@ -459,7 +487,8 @@ def write_all(files: Mapping[Path, str], journal: Path | None = None) -> None:
                 d.rmdir()
         target = e.filename or "a file"
         raise MapdailyError(
-            f"cannot write {target}: {e.strerror}; nothing was changed (check that folder and its permissions)"
+            f"cannot write {target}: {e.strerror}; nothing was changed"
+            " (check that folder and its permissions)"
         ) from None
     old: dict[Path, str | None] = {}
     if journal is not None:
@@ -480,9 +509,7 @@ def write_all(files: Mapping[Path, str], journal: Path | None = None) -> None:
                     path.write_text(previous, encoding="utf-8")
         for tmp in temps.values():
             tmp.unlink(missing_ok=True)
-        raise MapdailyError(
-            f"cannot replace {e.filename}: {e.strerror}; nothing was changed"
-        ) from None
+        raise MapdailyError(f"cannot replace {e.filename}: {e.strerror}; nothing was changed") from None
     if journal is not None:
         journal.unlink(missing_ok=True)
 

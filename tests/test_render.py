@@ -1,0 +1,506 @@
+"""render.py: cells that GitHub's renderer (cmark-gfm) shows exactly, marker regions, templates."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote
+
+import cmarkgfm
+import pytest
+from cmarkgfm.cmark import Options
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from mapdaily_cli.config import make_config
+from mapdaily_cli.errors import DataError
+from mapdaily_cli.model import Day, Paper, Week, week_of
+from mapdaily_cli.render import (
+    END,
+    START,
+    Renderer,
+    cell,
+    link_target,
+    region_line,
+    split_regions,
+    title_cell,
+)
+
+ROOT = Path(__file__).resolve().parent
+DEFAULT = make_config(ROOT, {})
+ALL_COLUMNS = make_config(ROOT, {"columns": ["title", "url", "affiliation", "comment"]})
+COMMENTS = make_config(ROOT, {"columns": ["title", "comment"]})
+
+
+def gfm(markdown: str) -> str:
+    """HTML as github.com's renderer makes it: cmark-gfm with the table, autolink, strikethrough
+    and tagfilter extensions; raw HTML is let through so that any that slips out of a cell shows."""
+    return str(cmarkgfm.github_flavored_markdown_to_html(markdown, options=Options.CMARK_OPT_UNSAFE))
+
+
+# --- reading the HTML back -----------------------------------------------------------------------
+
+
+@dataclass
+class Link:
+    href: str
+    parts: list[str] = field(default_factory=list)
+    #: Whether the link opened before any text or other element of its cell.
+    first: bool = False
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+@dataclass
+class Cell:
+    kind: str
+    parts: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    comments: list[str] = field(default_factory=list)
+    open_links: list[Link] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+class Page(HTMLParser):
+    """The table rows of a page (cells with their text, elements and links), and everything outside
+    the cells as a list of tags and text: the page's structure."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.rows: list[list[Cell]] = []
+        self.structure: list[str] = []
+        self.cell: Cell | None = None
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.cell is not None:
+            self.cell.tags.append(tag)
+            if tag == "a":
+                link = Link(
+                    dict(attrs).get("href") or "", first=not self.cell.parts and len(self.cell.tags) == 1
+                )
+                self.cell.links.append(link)
+                self.cell.open_links.append(link)
+            return
+        self.structure.append(f"<{tag}>")
+        if tag == "tr":
+            self.rows.append([])
+        elif tag in ("td", "th"):
+            self.cell = Cell(tag)
+            self.rows[-1].append(self.cell)
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.cell is not None and tag not in ("td", "th"):
+            if tag == "a" and self.cell.open_links:
+                self.cell.open_links.pop()
+            return
+        self.cell = None
+        self.structure.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None:
+            self.cell.parts.append(data)
+            for link in self.cell.open_links:
+                link.parts.append(data)
+        elif data.strip():
+            self.structure.append(data.strip())
+
+    def handle_comment(self, data: str) -> None:
+        if self.cell is not None:
+            self.cell.comments.append(data)
+        else:
+            self.structure.append(f"<!--{data}-->")
+
+    @property
+    def header_rows(self) -> list[list[Cell]]:
+        return [row for row in self.rows if row and row[0].kind == "th"]
+
+    @property
+    def body_rows(self) -> list[list[Cell]]:
+        return [row for row in self.rows if row and row[0].kind == "td"]
+
+
+# --- the oracle ----------------------------------------------------------------------------------
+
+
+def shown(text: str | None) -> str:
+    """What a cell must show for a stored field: whitespace runs as one space, '-' when empty."""
+    return " ".join((text or "").split()) or "-"
+
+
+def is_http(url: str | None) -> bool:
+    return url is not None and re.match(r"\s*https?://", url, re.IGNORECASE) is not None
+
+
+def is_autolink(link: Link) -> bool:
+    """A link cmark-gfm makes of a url, www. address or email typed in the text: it goes where its
+    text says."""
+    text = link.text
+    targets = {unquote(prefix + text) for prefix in ("", "http://", "mailto:")}
+    return bool(text) and unquote(link.href) in targets
+
+
+def assert_shows(html: str, days: list[Day], config_columns: tuple[str, ...], headers: list[str]) -> None:
+    """Every paper is one body row, in order, its cells showing exactly its fields."""
+    page = Page(html)
+    papers = [paper for day in days for paper in day.papers]
+    assert len(page.header_rows) == len(days)
+    for row in page.header_rows:
+        assert [c.text for c in row] == headers
+    rows = page.body_rows
+    assert len(rows) == len(papers)
+    for paper, row in zip(papers, rows, strict=True):
+        assert [c.text for c in row] == [shown(getattr(paper, col)) for col in config_columns]
+        for col, c in zip(config_columns, row, strict=True):
+            assert set(c.tags) <= {"a"}, f"markup from the data in {col}: {c.tags}"
+            assert not c.comments, f"an HTML comment from the data in {col}"
+            title_link = col == "title" and is_http(paper.url)
+            if title_link:
+                outer = c.links[0] if c.links else None
+                assert outer is not None and outer.first, "the title is not linked"
+                assert outer.text == c.text
+                assert unquote(outer.href) == unquote(" ".join((paper.url or "").split()))
+            others = c.links[1:] if title_link else c.links
+            for link in others:
+                assert is_autolink(link), f"a link from the data in {col}: {link}"
+
+
+def plain(days: list[Day]) -> list[Day]:
+    """The same days with harmless text: what the page's structure must look like."""
+    return [
+        Day(d.date, tuple(Paper("t", "https://x.org" if is_http(p.url) else None) for p in d.papers))
+        for d in days
+    ]
+
+
+def header_texts(config_columns: tuple[str, ...]) -> list[str]:
+    return [DEFAULT.headers[c] for c in config_columns]
+
+
+# --- strategies ----------------------------------------------------------------------------------
+
+TRICKY = [
+    "|",
+    "\\",
+    "\\|",
+    "\\\\|",
+    "`",
+    "``",
+    "*",
+    "**",
+    "_",
+    "__",
+    "~",
+    "~~",
+    "[x](y)",
+    "[",
+    "]",
+    "(",
+    ")",
+    "![i](https://i.example/p.png)",
+    "<script>",
+    "</script>",
+    "</table>",
+    "<table>",
+    "<details>",
+    "</details>",
+    "<img src=x>",
+    "<em>",
+    "<!-- mapdaily:end -->",
+    "<!--",
+    "-->",
+    "&amp;",
+    "&#124;",
+    "&#x7C;",
+    "&lt;",
+    "&",
+    ";",
+    ":smile:",
+    ":",
+    "$x$",
+    "$",
+    "-",
+    "--",
+    " ",
+    "  ",
+    "\n",
+    "\t",
+    "\n\n",
+    "#",
+    ">",
+    "!",
+    "<",
+    "'",
+    '"',
+    "https://",
+    "http://a.b/c_d",
+    "https://example.com/x*y",
+    "www.example.com",
+    "www.",
+    "a@b.co",
+    "<http://x.y>",
+    "mailto:",
+    "@",
+    "{",
+    "}",
+    "^",
+    "+",
+    "%",
+    "%7C",
+    "\u00a0",
+    "\u2028",
+    "é",
+    "🔥",
+    "∀",
+    "\u200b",
+    "[^1]",
+    "- [ ]",
+    "1.",
+    "---",
+    ":--",
+    "|-|",
+    "&#58;",
+    "\\*",
+    "\\_",
+]
+CHARS = st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("\n\t")
+TEXT = st.lists(st.sampled_from(TRICKY) | st.text(CHARS, max_size=4), max_size=8).map("".join)
+URL = (
+    st.none()
+    | TEXT
+    | st.builds(
+        str.__add__, st.sampled_from(["https://", "http://", "HTTPS://", " https://", "javascript:"]), TEXT
+    )
+)
+TITLE = TEXT.filter(lambda t: t.strip() != "")
+PAPER = st.builds(Paper, title=TITLE, url=URL, affiliation=st.none() | TEXT, comment=st.none() | TEXT)
+
+EXAMPLES = [
+    Paper("a | b", "https://arxiv.org/abs/2410.08391", "x \\| y", "\\\\| and `code` and *em* _u_ ~s~"),
+    Paper(
+        "[x](y) ![i](j) <script>alert(1)</script>", "https://e.com/a(b)c?d=1&amp;e|f", "</table>", "<details>"
+    ),
+    Paper("<!-- mapdaily:end -->", "https://e.com/`x`", "&amp; &#124; &#x7c;", ":smile: $x$ $$y$$"),
+    Paper("-", None, "-", " - "),
+    Paper("  leading and trailing  ", "http://x.org/ a b", "line\nbreak\ttab", "\n\n"),
+    Paper("https://example.com/a_b*c*", "javascript:alert(1)", "www.example.com/a_b", "a_b@example.com"),
+    Paper("x_www.example.com/a*b*", "https://x.org", "http://e.com/&amp;", "http://e.com/x<y"),
+    Paper("\\", "https://x.org/\\", "\\\\", "\\`"),
+]
+
+
+def _region_days(papers: list[Paper], n_days: int) -> list[Day]:
+    days: list[Day] = []
+    start = date(2024, 10, 13)  # a Sunday: up to seven days back stay in one Monday week
+    for i in range(n_days):
+        chunk = papers[i::n_days]
+        days.append(Day(start - timedelta(days=i), tuple(chunk)))
+    return days
+
+
+@pytest.mark.parametrize("config", [DEFAULT, ALL_COLUMNS, COMMENTS], ids=["default", "all", "comments"])
+@settings(max_examples=200, deadline=None)
+@given(papers=st.lists(PAPER, min_size=1, max_size=4), n_days=st.integers(1, 3))
+@example(papers=EXAMPLES, n_days=2)
+@example(papers=EXAMPLES, n_days=1)
+def test_any_text_shows_exactly_in_one_row_per_paper(config, papers: list[Paper], n_days: int) -> None:
+    days = _region_days(papers, n_days)
+    renderer = Renderer(config)
+    headers = header_texts(config.columns)
+
+    readme = gfm(renderer.readme_region(days[0], days[1:]))
+    assert_shows(readme, days, config.columns, headers)
+    assert Page(readme).structure == Page(gfm(renderer.readme_region(*_split(plain(days))))).structure
+
+    week = week_of(days[0].date)
+    page = gfm(renderer.week_region(week, days))
+    assert_shows(page, days, config.columns, headers)
+    assert Page(page).structure == Page(gfm(renderer.week_region(week, plain(days)))).structure
+
+
+def _split(days: list[Day]) -> tuple[Day, list[Day]]:
+    return days[0], days[1:]
+
+
+def test_plain_structure_is_the_layout() -> None:
+    days = _region_days([Paper("a"), Paper("b"), Paper("c")], 3)
+    page = Page(gfm(Renderer(DEFAULT).readme_region(days[0], days[1:])))
+    assert page.structure.count("<details>") == 2
+    assert page.structure.count("<table>") == 6  # each day: the centring table and the GFM table
+    assert "🔥 Paper Today: 13/10/2024" in page.structure
+    assert [r[0].text for r in page.body_rows] == ["a", "b", "c"]
+
+
+def test_an_empty_day_is_an_empty_table() -> None:
+    empty = Day(date(2024, 10, 15))
+    renderer = Renderer(DEFAULT)
+    markdown = renderer.readme_region(empty, [])
+    assert "| Paper | Affiliation | Comments |\n|:-------------|:-------------|:-------------|\n" in markdown
+    html = gfm(markdown)
+    page = Page(html)
+    assert [[c.text for c in row] for row in page.header_rows] == [["Paper", "Affiliation", "Comments"]]
+    assert page.body_rows == []
+    assert "<tbody>" not in html
+    week = Week(date(2024, 10, 7))
+    html = gfm(renderer.week_region(week, [Day(date(2024, 10, 9)), empty]))
+    assert len(Page(html).header_rows) == 2 and Page(html).body_rows == []
+
+
+# --- cells and links -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Figures 11-14 are particularly interesting. They highlight it.",
+        "UNIQ: Offline Inverse Q-learning for Avoiding Undesirable Demonstrations",
+        "Can Looped Transformers Learn to Implement Multi-step Gradient Descent?",
+        "Scaling Laws (Section 5.1's formula) + 28% more, 1,000 concepts / 2 ways",
+        "∀uto∃∨∧L: It’s a “talker”—and a reasoner",
+        "See https://example.com/paper and www.example.org",
+    ],
+)
+def test_ordinary_text_is_not_escaped(text: str) -> None:
+    assert cell(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "markdown"),
+    [
+        (None, "-"),
+        ("", "-"),
+        ("  \n ", "-"),
+        ("-", "\\-"),
+        ("a | b", "a \\| b"),
+        ("a\\|b", "a\\\\\\|b"),
+        ("*x* _y_ ~z~ `c`", "\\*x\\* \\_y\\_ \\~z\\~ \\`c\\`"),
+        ("<b>&amp;", "&lt;b>&amp;amp;"),
+        ("AT&T & co", "AT&T & co"),
+        (":smile: at 10:30", "\\:smile: at 10:30"),
+        ("line one\n  line two", "line one line two"),
+    ],
+)
+def test_cell_markdown(text: str | None, markdown: str) -> None:
+    assert cell(text) == markdown
+
+
+def test_a_url_in_text_stays_a_link_unless_it_needs_escaping() -> None:
+    assert cell("at https://example.com/x now") == "at https://example.com/x now"
+    assert cell("at https://example.com/a_b now") == "at https\\://example.com/a\\_b now"
+    assert cell("www.example.com/a*b") == "www\\.example.com/a\\*b"
+    html = gfm("| a |\n|-|\n| " + cell("at https://example.com/a_b now") + " |\n")
+    assert Page(html).body_rows[0][0].text == "at https://example.com/a_b now"
+
+
+def test_title_cell_links_only_http_urls() -> None:
+    assert (
+        title_cell(Paper("T", "https://arxiv.org/abs/2410.08391")) == "[T](https://arxiv.org/abs/2410.08391)"
+    )
+    assert title_cell(Paper("T", "javascript:alert(1)")) == "T"
+    assert title_cell(Paper("T", "arxiv.org/abs/1")) == "T"
+    assert title_cell(Paper("a]b", "http://x.org")) == "[a\\]b](http://x.org)"
+
+
+def test_link_target_cannot_end_the_link_or_the_cell() -> None:
+    target = link_target("https://e.com/a b(c)|d<e>`f`")
+    assert not set(target) & set(" ()|<>`\\")
+    assert link_target("https://e.com/?a=1&amp;b=2") == "https://e.com/?a=1&amp;amp;b=2"
+    assert link_target("https://e.com/?a=1&b=2") == "https://e.com/?a=1&b=2"
+
+
+# --- marker regions ------------------------------------------------------------------------------
+
+
+def test_split_regions_keeps_the_outside_byte_for_byte() -> None:
+    before = "# Title\r\n\n  odd  spacing \t\n<!-- not a marker -->\n"
+    after = "\n\nfooter without newline"
+    text = f"{before}{START}\nregion line\n\n{END}{after}"
+    parts = split_regions(text, "README.md")
+    assert (parts.before, parts.region, parts.after) == (before, "region line\n\n", after)
+    assert parts.with_region("new\n") == f"{before}{START}\nnew\n{END}{after}"
+    assert parts.with_region(parts.region) == text
+    assert region_line(parts) == before.count("\n") + 2
+
+
+@pytest.mark.parametrize(
+    ("text", "problem", "line"),
+    [
+        ("# no markers here\n", "has no mapdaily markers", 1),
+        (f"a\n{START}\nb\n{START}\n{END}\n", "exactly one start and one end", 2),
+        (f"a\n{START}\n{END}\n{END}\n", "exactly one start and one end", 2),
+        (f"a\nb\n{END}\nc\n{START}\n", "end marker before its start marker", 3),
+        (f"{START}\nonly a start\n", "exactly one start and one end", 1),
+    ],
+)
+def test_split_regions_errors(text: str, problem: str, line: int) -> None:
+    with pytest.raises(DataError) as raised:
+        split_regions(text, "docs/page.md")
+    assert raised.value.message.startswith(f"docs/page.md:{line}: ")
+    assert problem in raised.value.message
+
+
+def test_a_marker_inside_data_cannot_end_the_region() -> None:
+    renderer = Renderer(DEFAULT)
+    day = Day(date(2024, 10, 15), (Paper(END, None, START, f"x\n{END}\ny"),))
+    region = renderer.readme_region(day, [])
+    text = f"head\n{START}\n{region}{END}\nfoot\n"
+    assert split_regions(text, "README.md").region == region
+
+
+@given(before=st.text(CHARS), after=st.text(CHARS), region=TEXT)
+@settings(max_examples=100, deadline=None)
+def test_outside_text_survives(before: str, after: str, region: str) -> None:
+    rendered = cell(region)  # a region made of a cell: one line that cannot hold a marker
+    before = before.replace("mapdaily:", "mapdaily ")
+    after = after.replace("mapdaily:", "mapdaily ")
+    text = f"{before}\n{START}\n{END}\n{after}"
+    new = split_regions(text, "README.md").with_region(rendered + "\n")
+    again = split_regions(new, "README.md")
+    assert again.before == before + "\n" and again.after == "\n" + after
+    assert again.region == rendered + "\n"
+
+
+# --- templates and pages -------------------------------------------------------------------------
+
+
+def test_week_page_and_index() -> None:
+    renderer = Renderer(DEFAULT)
+    weeks = [(Week(date(2024, 10, 7)), 3), (Week(date(2024, 9, 30)), 1), (Week(date(2023, 12, 25)), 0)]
+    index = renderer.index_region(weeks)
+    assert index.index("## 2024") < index.index("2024-W41") < index.index("2024-W40") < index.index("## 2023")
+    assert "- [2024-W41](archived_papers/2024W41.md): 07/10/2024 – 13/10/2024, 3 papers\n" in index
+    assert "2024-W40](archived_papers/2024W40.md): 30/09/2024 – 06/10/2024, 1 paper\n" in index
+    assert "2023-W52](archived_papers/2023W52.md)" in index
+    skeleton = renderer.skeleton("week", "archived_papers/2024W41.md")
+    assert "(../archived_papers.md)" in skeleton
+    assert split_regions(skeleton, "x").region == ""
+
+
+def test_custom_templates_override_the_defaults(tmp_path: Path) -> None:
+    (tmp_path / "tpl").mkdir()
+    (tmp_path / "tpl" / "week.md.j2").write_text(
+        "# {{ week.label }}\n{% for day in days %}{{ table(day) }}\n{% endfor %}", encoding="utf-8"
+    )
+    config = make_config(tmp_path, {"templates": "tpl"})
+    day = Day(date(2024, 10, 8), (Paper("a|b"),))
+    out = Renderer(config).week_region(Week(date(2024, 10, 7)), [day])
+    assert out.startswith("# 2024-W41\n| Paper | Affiliation | Comments |")
+    assert "| a\\|b | - | - |" in out
+
+
+def test_a_broken_template_is_a_data_error(tmp_path: Path) -> None:
+    (tmp_path / "tpl").mkdir()
+    (tmp_path / "tpl" / "week.md.j2").write_text("{{ nope }}\n", encoding="utf-8")
+    config = make_config(tmp_path, {"templates": "tpl"})
+    with pytest.raises(DataError, match="week.md.j2"):
+        Renderer(config).week_region(Week(date(2024, 10, 7)), [])
