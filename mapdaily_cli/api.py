@@ -167,7 +167,7 @@ def _shift_hunk(header: str, by: int) -> str:
 
 
 class Change:
-    """Plans the files a command writes: regions re-rendered, hand edits detected, then all written at once."""
+    """Plans the files a command writes: regions re-rendered, hand edits detected, all written at once."""
 
     def __init__(self, config: Config, stream: Stream, options: Options) -> None:
         self.config = config
@@ -850,8 +850,8 @@ def import_digest(
         days = len({d.date for _, d in incoming})
         names = ", ".join(pages)
         summary = (
-            f"imported {merged.added} paper{'s' if merged.added != 1 else ''} on {days} day{'s' if days != 1 else ''}"
-            f" from {names}; {merged.skipped} already present, {repairs} repaired"
+            f"imported {_count(merged.added, 'paper')} on {_count(days, 'day')} from {names};"
+            f" {merged.skipped} already present, {repairs} repaired"
         )
         result = change.commit(
             _commit_message("import", f"{merged.added} papers, {days} days from {names}"), summary
@@ -861,6 +861,10 @@ def import_digest(
         if not result.changed and not options.dry_run:
             result.summary = f"nothing new to import from {names}"
         return result
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _relative(config: Config, path: Path) -> str:

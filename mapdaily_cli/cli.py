@@ -264,6 +264,25 @@ def _fields(
     return {k: v for k, v in given.items() if v is not None}
 
 
+def _edit_until_valid(header: str, text: str) -> str:
+    """Open the paper's YAML in the editor until it is valid (at a terminal) and return it."""
+    from mapdaily_cli import api
+
+    while True:
+        edited = _edit_text(header + text, suffix=".yaml")
+        body = edited[len(header) :] if edited.startswith(header) else edited
+        if not body.strip():
+            raise UsageError("empty paper; nothing was changed")
+        try:
+            api.parse_paper_yaml(body)
+            return body
+        except MapdailyError as e:
+            if not _stdin_is_tty():
+                raise
+            _console().print(f"[red]{_escape(e.message)}[/]; opening the editor again")
+            text = body
+
+
 @app.command()
 def edit(
     selector: Annotated[str, typer.Argument(help="A url or arXiv id, YYYY-MM-DD#N, or part of a title.")],
@@ -288,26 +307,10 @@ def edit(
         if changes:
             return api.run(config, options, lambda: api.edit_paper(config, selector, changes, options))
         text, ref = api.paper_yaml(config, selector)
-        header = f"# {ref}: edit the paper, save and close; an empty file cancels.\n"
-        while True:
-            edited = _edit_text(header + text, suffix=".yaml")
-            body = "\n".join(line for line in edited.splitlines() if not line.startswith("# ")).strip()
-            if not body:
-                raise UsageError("empty paper; nothing was changed")
-            try:
-                api.parse_paper_yaml(body)
-            except MapdailyError as e:
-                if not _stdin_is_tty():
-                    raise
-                _console().print(f"[red]{_escape(e.message)}[/]; opening the editor again")
-                text = body + "\n"
-                continue
-            edited_yaml = body + "\n"
-            return api.run(
-                config,
-                options,
-                lambda: api.edit_paper(config, selector, None, options, replacement=edited_yaml),
-            )
+        edited = _edit_until_valid(f"# {ref}: edit the paper, save and close; an empty file cancels.\n", text)
+        return api.run(
+            config, options, lambda: api.edit_paper(config, selector, None, options, replacement=edited)
+        )
 
     _show(_run(run))
 

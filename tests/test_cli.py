@@ -17,9 +17,7 @@ MAPDAILY = [sys.executable, "-m", "mapdaily_cli"]
 
 
 def git(repo: Path, *args: str) -> str:
-    return subprocess.run(
-        ["git", *args], cwd=repo, check=True, capture_output=True, text=True
-    ).stdout
+    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
 
 
 @pytest.fixture
@@ -79,8 +77,20 @@ def seeded(repo: Path) -> Path:
 
 def test_scripted_week(repo: Path) -> None:
     # Three papers on the first day, a refused duplicate, a double rotate, an edit.
-    ok(repo, "add", "--title", "Alpha: A Paper", "--url", "https://arxiv.org/abs/2410.00001",
-       "--affiliation", "Lab A", "--comment", "Good.", "--date", "2024-10-14")
+    ok(
+        repo,
+        "add",
+        "--title",
+        "Alpha: A Paper",
+        "--url",
+        "https://arxiv.org/abs/2410.00001",
+        "--affiliation",
+        "Lab A",
+        "--comment",
+        "Good.",
+        "--date",
+        "2024-10-14",
+    )
     ok(repo, "add", "--title", "Beta", "--url", "https://arxiv.org/abs/2410.00002", "--comment", "Fine.")
     ok(repo, "add", "--title", "Gamma", "--comment", "Also | with a pipe")
     code, _, err = run(repo, "add", "--title", "Other", "--url", "https://www.arxiv.org/pdf/2410.00001v3")
@@ -202,9 +212,15 @@ def test_ambiguous_selector_lists_candidates(repo: Path) -> None:
     "text, words",
     [
         ("date: 2024-10-15\npapers:\n- title: [unclosed\n", "while parsing a flow sequence at 3:10"),
-        ("date: 2024-10-15\npapers:\n- url: https://x.org\n", "papers.yaml:3:3: paper 1 of 2024-10-15 has no title"),
+        (
+            "date: 2024-10-15\npapers:\n- url: https://x.org\n",
+            "papers.yaml:3:3: paper 1 of 2024-10-15 has no title",
+        ),
         ("date: 2024-10-15\npapers: []\n---\ndate: 2024-10-15\npapers: []\n", "papers.yaml:4"),
-        ("<<<<<<< HEAD\ndate: 2024-10-15\n=======\ndate: 2024-10-16\n>>>>>>> x\n", "papers.yaml:1: git merge conflict"),
+        (
+            "<<<<<<< HEAD\ndate: 2024-10-15\n=======\ndate: 2024-10-16\n>>>>>>> x\n",
+            "papers.yaml:1: git merge conflict",
+        ),
     ],
 )
 def test_broken_data_is_named(repo: Path, text: str, words: str) -> None:
@@ -245,8 +261,12 @@ def test_edit_remove_move_show_search_list(repo: Path) -> None:
     ok(repo, "move", "Monday Paper v2", "--date", "2024-10-15")
     shown = json.loads(run(repo, "show", "https://arxiv.org/pdf/2410.11111v1", "--json")[1])
     assert shown == {
-        "date": "2024-10-15", "n": 2, "ref": "2024-10-15#2", "title": "Monday Paper v2",
-        "url": "https://arxiv.org/abs/2410.11111", "affiliation": "MIT",
+        "date": "2024-10-15",
+        "n": 2,
+        "ref": "2024-10-15#2",
+        "title": "Monday Paper v2",
+        "url": "https://arxiv.org/abs/2410.11111",
+        "affiliation": "MIT",
     }
     listed = json.loads(run(repo, "list", "--json")[1])
     assert [d["date"] for d in listed] == ["2024-10-15", "2024-10-14"]
@@ -291,8 +311,19 @@ def test_edit_in_editor_validates(repo: Path, tmp_path: Path, monkeypatch: pytes
 
 
 def test_comment_from_stdin_and_empty_affiliation(repo: Path) -> None:
-    ok(repo, "add", "--title", "Piped", "--affiliation", "", "--comment", "-", "--date", "2024-10-15",
-       input="line one\nline two\n")
+    ok(
+        repo,
+        "add",
+        "--title",
+        "Piped",
+        "--affiliation",
+        "",
+        "--comment",
+        "-",
+        "--date",
+        "2024-10-15",
+        input="line one\nline two\n",
+    )
     data = (repo / "papers.yaml").read_text(encoding="utf-8")
     assert "affiliation" not in data and "line one" in data
     assert "| Piped | - | line one line two |" in (repo / "README.md").read_text(encoding="utf-8")
@@ -309,7 +340,10 @@ def test_eight_concurrent_adds(repo: Path) -> None:
     procs = [
         subprocess.Popen(
             [*MAPDAILY, "-C", str(repo), "add", "--title", f"Concurrent {i}", "--comment", f"n{i}"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_env(repo),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=_env(repo),
         )
         for i in range(8)
     ]
@@ -333,7 +367,10 @@ def test_killed_add_leaves_whole_files(repo: Path) -> None:
         title = f"Killed {attempt}"
         proc = subprocess.Popen(
             [*MAPDAILY, "-C", str(repo), "add", "--no-commit", "--title", title, "--comment", "x" * 5000],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=_env(repo),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            env=_env(repo),
         )
         time.sleep(0.15 + attempt * 0.12)
         proc.send_signal(signal.SIGKILL)

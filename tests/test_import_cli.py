@@ -120,8 +120,13 @@ class Rows(HTMLParser):
             self._text.append(data)
 
 
-FIELD = {"Paper": "title", "Affiliation": "affiliation", "Main Affiliation": "affiliation",
-         "Comments": "comment", "Comment": "comment"}
+FIELD = {
+    "Paper": "title",
+    "Affiliation": "affiliation",
+    "Main Affiliation": "affiliation",
+    "Comments": "comment",
+    "Comment": "comment",
+}
 PLACEHOLDER = {"x", "y", "z", ""}
 
 
@@ -171,7 +176,9 @@ def test_every_row_the_original_showed_is_shown_after_import(repo: Path, name: s
     rendered += [p.read_text(encoding="utf-8") for p in sorted((repo / "archived_papers").glob("*.md"))]
     after = [row for page in rendered for row in shown_rows(page)]
     before = shown_rows(repair_text(original)[0])
-    data = [p for d in yaml.safe_load_all((repo / "papers.yaml").read_text(encoding="utf-8")) for p in d["papers"]]
+    data = [
+        p for d in yaml.safe_load_all((repo / "papers.yaml").read_text(encoding="utf-8")) for p in d["papers"]
+    ]
     # Every row GitHub showed in the original is shown after import, cell for cell (in the columns
     # the original had), and every imported paper is shown exactly once.
     for row in before:

@@ -45,7 +45,9 @@ def remote_and_clones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[
     return remote, first, second
 
 
-def test_rotate_catches_up_with_a_concurrent_add(remote_and_clones: tuple[Path, Path, Path], tmp_path: Path) -> None:
+def test_rotate_catches_up_with_a_concurrent_add(
+    remote_and_clones: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
     remote, curator, scheduler = remote_and_clones
     # The curator adds a paper and pushes it after the scheduler cloned.
     mapdaily(curator, "add", "--title", "Late Monday Paper", "--comment", "added at night", "--push")
@@ -75,7 +77,9 @@ def test_push_without_upstream_is_one_clear_line(tmp_path: Path, monkeypatch: py
     repo = tmp_path / "solo"
     repo.mkdir()
     git(repo, "init", "-q", "-b", "main")
-    result = CliRunner().invoke(app, ["-C", str(repo), "add", "--title", "X", "--date", "2024-10-14", "--push"])
+    result = CliRunner().invoke(
+        app, ["-C", str(repo), "add", "--title", "X", "--date", "2024-10-14", "--push"]
+    )
     assert result.exit_code == 1
     assert "no upstream" in result.stderr and "git push -u origin main" in result.stderr
     assert git(repo, "log", "--format=%s").splitlines() == ["add: X (2024-10-14)"]
