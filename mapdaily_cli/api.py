@@ -136,19 +136,25 @@ def read_generated(config: Config, rel: str) -> str | None:
         raise MapdailyError(f"{rel}: cannot read it ({e})") from None
 
 
-def _diff(rel: str, old: str, new: str, line: int = 1) -> str:
-    """A unified diff of two texts whose line numbers are those of ``rel`` (region offset ``line``)."""
-    lines = difflib.unified_diff(
-        old.splitlines(keepends=True),
-        new.splitlines(keepends=True),
-        fromfile=f"a/{rel}",
-        tofile=f"b/{rel}",
-        n=2,
-    )
+def _diff(rel: str, old: str | bytes, new: str | bytes, line: int = 1) -> str:
+    """A unified diff of two texts whose line numbers are those of ``rel`` (region offset ``line``).
+    Lines the two share at either end are set aside first, so a one-line change to a large file
+    costs little."""
+    a = (old.decode("utf-8", errors="replace") if isinstance(old, bytes) else old).splitlines(keepends=True)
+    b = (new.decode("utf-8", errors="replace") if isinstance(new, bytes) else new).splitlines(keepends=True)
+    head = 0
+    while head < min(len(a), len(b)) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    skip = max(head - 2, 0)
+    a, b = a[skip : len(a) - max(tail - 2, 0)], b[skip : len(b) - max(tail - 2, 0)]
+    lines = difflib.unified_diff(a, b, fromfile=f"a/{rel}", tofile=f"b/{rel}", n=2)
     out = []
     for text in lines:
-        if text.startswith("@@") and line != 1:
-            text = _shift_hunk(text, line - 1)
+        if text.startswith("@@") and line - 1 + skip:
+            text = _shift_hunk(text, line - 1 + skip)
         out.append(text if text.endswith("\n") else text + "\n\\ No newline at end of file\n")
     return "".join(out)
 
@@ -212,9 +218,9 @@ class Change:
                 detail="".join(self.hand_edits),
             )
         config = self.config
-        files: dict[str, str] = {}
+        files: dict[str, str | bytes] = {}
         if self.stream.changed:
-            files[config.data] = self.stream.text()
+            files[config.data] = self.stream.to_bytes()
         files.update(self.files)
         if self.options.dry_run:
             diff = "".join(_diff(rel, read_generated(config, rel) or "", text) for rel, text in files.items())
@@ -398,24 +404,13 @@ class Found:
         return f"{self.date.isoformat()}#{self.position + 1}"
 
 
-def _token(text: str) -> str | None:
-    """The longest run of letters and digits in ``text``: YAML never escapes or folds inside one,
-    so a document that holds ``text`` holds it literally."""
-    import re
-
-    words = re.findall(r"[^\W_]+", text)
-    best = max(words, key=len, default="")
-    return best if len(best) >= 2 else None
-
-
 def _candidates(stream: Stream, texts: Iterable[str]) -> list[int]:
     """Documents that may hold any of ``texts`` (a superset, found without parsing)."""
+    from mapdaily_cli.store import search_words
+
     hits: set[int] = set()
     for text in texts:
-        token = _token(text)
-        if token is None:
-            return list(range(len(stream)))
-        hits.update(stream.find_text(token))
+        hits.update(stream.candidates(search_words(text)))
     return sorted(hits)
 
 

@@ -106,12 +106,9 @@ def parse_date(text: str) -> date:
         raise ValueError(f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2024-10-15") from None
 
 
-_SPACE = re.compile(r"\s+")
-
-
 def fold_space(text: str) -> str:
     """Runs of whitespace (newlines included) to one space, ends stripped."""
-    return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())
 
 
 def normalise_title(title: str) -> str:

@@ -67,7 +67,10 @@ def cell(text: str | None) -> str:
     if text == "-":
         return "\\-"
     specials = list(_CELL_SPECIAL.finditer(text))
-    breaks = _autolink_breaks(text, specials)
+    if not specials:
+        return text
+    lowered = text.lower()
+    breaks = _autolink_breaks(text, specials) if "://" in lowered or "www." in lowered else set()
     if not breaks:
         return _CELL_SPECIAL.sub(_escape_match, text)
     out: list[str] = []

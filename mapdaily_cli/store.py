@@ -8,7 +8,6 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -31,51 +30,93 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-@dataclass
 class Chunk:
-    """One YAML document of the stream, as text (its ``---`` line included, if it has one)."""
+    """One YAML document of the stream: its bytes (its ``---`` line included, if it has one),
+    decoded only when something reads it."""
 
-    text: str
-    #: Offset of the chunk in the file it was read from (None for a chunk made in memory).
-    offset: int | None = None
-    day: Day | None = None
-    #: Lines put in front of the text read from the file (a ``---`` added when a day is inserted
-    #: above it), so that positions still name the file's lines.
-    added_lines: int = 0
+    __slots__ = ("data", "offset", "day", "added_lines", "source", "_text")
+
+    def __init__(
+        self,
+        data: bytes | str,
+        offset: int | None = None,
+        day: Day | None = None,
+        added_lines: int = 0,
+        source: str = "papers.yaml",
+    ) -> None:
+        self.source = source
+        self._text = data if isinstance(data, str) else None
+        self.data = data.encode("utf-8") if isinstance(data, str) else data
+        #: Byte offset of the chunk in the file it was read from (None for a chunk made in memory).
+        self.offset = offset
+        self.day = day
+        #: Lines put in front of the bytes read from the file (a ``---`` added when a day is inserted
+        #: above it), so that positions still name the file's lines.
+        self.added_lines = added_lines
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            try:
+                self._text = self.data.decode("utf-8")
+            except UnicodeDecodeError as e:
+                where = f" at byte {self.offset + e.start}" if self.offset is not None else ""
+                raise DataError(f"{self.source}: not UTF-8 text{where}; save the file as UTF-8") from None
+        return self._text
+
+
+# What hides a word of a title from a search of the raw lowercased bytes: an escape in a
+# double-quoted scalar that can stand for a letter (\x, \u, \U) or join two lines (\ at a line's
+# end), and the 19 characters whose case folding holds an ASCII letter or digit (ß, İ, ſ, K, ﬁ ...).
+_HIDING = re.compile(
+    rb"\\[xuU]|\\\r?\n|\xc3\x9f|\xc4\xb0|\xc5[\x89\xbf]|\xc7\xb0|\xe1\xba[\x96-\x9a\x9e]"
+    rb"|\xe2\x84\xaa|\xef\xac[\x80-\x86]"
+)
+
+
+def search_words(text: str) -> list[str]:
+    """The words a search for ``text`` (case- and space-folded) can look for in raw lowercased bytes:
+    its runs of ASCII letters and digits, longest first."""
+    words = re.findall(r"[a-z0-9]+", " ".join(text.split()).casefold())
+    return sorted(set(words), key=len, reverse=True)
 
 
 class Stream:
     """papers.yaml as a list of document texts; only documents that change are parsed for writing."""
 
-    def __init__(self, path: Path, display: str, text: str) -> None:
+    def __init__(self, path: Path, display: str, data: bytes | str) -> None:
         self.path = path
         self.display = display
-        self.original = text
-        self._check_conflicts(text)
-        self.preamble, self.chunks = _split(text)
+        self.raw = data.encode("utf-8") if isinstance(data, str) else data
+        self._check_conflicts(self.raw)
+        self.preamble, self.chunks = _split(self.raw, display)
         self.changed = False
+        self._lowered: bytes | None = None
+        self._hiding: set[int] | None = None
 
     @classmethod
     def read(cls, path: Path, display: str) -> Stream:
         """Read the stream at ``path``; a missing file is an empty stream."""
         try:
-            text = path.read_text(encoding="utf-8")
+            data = path.read_bytes()
         except FileNotFoundError:
-            text = ""
-        except UnicodeDecodeError as e:
-            raise DataError(f"{display}: not UTF-8 text ({e}); save it as UTF-8") from None
+            data = b""
         except OSError as e:
             raise DataError(f"{display}: cannot read it ({e.strerror})") from None
-        return cls(path, display, text)
+        return cls(path, display, data)
 
     # --- reading ---------------------------------------------------------------------------
 
     def __len__(self) -> int:
         return len(self.chunks)
 
+    def to_bytes(self) -> bytes:
+        """The whole file as it stands now; documents nobody changed are their bytes as read."""
+        return self.preamble + b"".join(c.data for c in self.chunks)
+
     def text(self) -> str:
-        """The whole file as it stands now."""
-        return self.preamble + "".join(c.text for c in self.chunks)
+        """The whole file as text."""
+        return self.to_bytes().decode("utf-8")
 
     def snapshot(self) -> Stream:
         """A copy whose document list is independent of this one's (chunks are never mutated)."""
@@ -99,7 +140,7 @@ class Stream:
         """The 1-based file line on which ``chunk`` starts (0 for chunks made in memory)."""
         if chunk.offset is None:
             return 0
-        return self.original.count("\n", 0, chunk.offset) + 1 - chunk.added_lines
+        return self.raw.count(b"\n", 0, chunk.offset) + 1 - chunk.added_lines
 
     def day(self, index: int) -> Day:
         """The validated day of document ``index`` (parsed once with the C loader)."""
@@ -148,22 +189,51 @@ class Stream:
                 return i, d == when
         return len(self.chunks), False
 
-    def find_text(self, needle: str) -> list[int]:
-        """Indexes of documents whose raw text contains ``needle`` (case-insensitive): a cheap,
-        exact-superset prefilter before parsing."""
-        pattern = re.compile(re.escape(needle), re.IGNORECASE)
-        starts = [c.offset for c in self.chunks]
-        if any(s is None for s in starts) or self.changed:
-            return [i for i, c in enumerate(self.chunks) if pattern.search(c.text)]
+    def candidates(self, words: list[str]) -> list[int]:
+        """Indexes of the documents whose text, case-folded, may contain every one of ``words``
+        (from :func:`search_words`): a superset of the true matches, found without parsing or even
+        decoding the history. Documents that something could hide a word in are always included."""
         import bisect
 
-        hits: list[int] = []
-        offsets = [s for s in starts if s is not None]
-        for m in pattern.finditer(self.original):
-            i = bisect.bisect_right(offsets, m.start()) - 1
-            if i >= 0 and (not hits or hits[-1] != i):
-                hits.append(i)
-        return hits
+        if not words:
+            return list(range(len(self.chunks)))
+        read = [
+            (c.offset, i) for i, c in enumerate(self.chunks) if c.offset is not None and not c.added_lines
+        ]
+        offsets = [o for o, _ in read]
+        always = {i for i, c in enumerate(self.chunks) if c.offset is None or c.added_lines}
+        if self._lowered is None:
+            self._lowered = self.raw.lower()  # ASCII only: offsets stay those of the file
+            self._hiding = {m.start() for m in _HIDING.finditer(self.raw)}
+
+        def holding(word: str) -> set[int]:
+            found: set[int] = set()
+            needle = word.encode("ascii")
+            assert self._lowered is not None
+            at = self._lowered.find(needle)
+            while at >= 0:
+                k = bisect.bisect_right(offsets, at) - 1
+                if k >= 0:
+                    found.add(read[k][1])
+                    # skip to the next document: one hit in a document is enough
+                    nxt = offsets[k + 1] if k + 1 < len(offsets) else len(self._lowered)
+                    at = self._lowered.find(needle, max(at + 1, nxt))
+                else:
+                    at = self._lowered.find(needle, at + 1)
+            return found
+
+        usable = [w for w in words if len(w) >= 3][:3] or words[:1]
+        hits = holding(usable[0])
+        for word in usable[1:]:
+            if not hits:
+                break
+            hits &= holding(word)
+        assert self._hiding is not None
+        for at in self._hiding:
+            k = bisect.bisect_right(offsets, at) - 1
+            if k >= 0:
+                always.add(read[k][1])
+        return sorted(hits | always)
 
     # --- writing ---------------------------------------------------------------------------
 
@@ -177,7 +247,9 @@ class Stream:
             first = self.chunks[0]
             had_marker = _SEPARATOR.match(first.text) is not None
             if not had_marker:
-                self.chunks[0] = Chunk("---\n" + first.text, first.offset, first.day, first.added_lines + 1)
+                self.chunks[0] = Chunk(
+                    b"---\n" + first.data, first.offset, first.day, first.added_lines + 1, first.source
+                )
             body = ("---\n" if had_marker else "") + body
         elif index > 0 or self.chunks:
             body = "---\n" + body
@@ -232,7 +304,10 @@ class Stream:
 
     # --- validation ------------------------------------------------------------------------
 
-    def _check_conflicts(self, text: str) -> None:
+    def _check_conflicts(self, raw: bytes) -> None:
+        if b"<<<<<<<" not in raw and b">>>>>>>" not in raw and b"|||||||" not in raw:
+            return
+        text = raw.decode("utf-8", errors="replace")
         m = _CONFLICT.search(text)
         if m:
             line = text.count("\n", 0, m.start()) + 1
@@ -244,22 +319,25 @@ class Stream:
     def _parse(self, chunk: Chunk, line_base: int | None = None) -> Day:
         import yaml
 
-        base = self.line_of(chunk) if line_base is None else line_base
+        def base() -> int:  # counted only for an error message: counting is O(file)
+            return self.line_of(chunk) if line_base is None else line_base
+
         try:
             data = yaml.load(chunk.text, Loader=_CLoader())
         except yaml.YAMLError as e:
+            first = base()
             mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
             problem = getattr(e, "problem", None) or str(e)
-            where = f"{base + mark.line}:{mark.column + 1}" if mark else f"{base}"
+            where = f"{first + mark.line}:{mark.column + 1}" if mark else f"{first}"
             context, start = getattr(e, "context", None), getattr(e, "context_mark", None)
             if context and start is not None and start is not mark:
-                problem += f" ({context} at {base + start.line}:{start.column + 1})"
+                problem += f" ({context} at {first + start.line}:{start.column + 1})"
             if getattr(e, "strict", False):  # valid YAML that the store refuses
                 raise DataError(f"{self.display}:{where}: {problem}") from None
             raise DataError(
                 f"{self.display}:{where}: YAML syntax error: {problem}; fix the YAML there"
             ) from None
-        return _validate(data, lambda path: self._locate(chunk, path, base), self.display)
+        return _validate(data, lambda path: self._locate(chunk, path, base()), self.display)
 
     def _locate(self, chunk: Chunk, path: tuple[Any, ...], base: int) -> str:
         """``LINE:COL`` of the node at ``path`` (keys and list indexes) inside ``chunk``."""
@@ -356,27 +434,38 @@ def document_body(text: str) -> str:
     return text
 
 
-def _split(text: str) -> tuple[str, list[Chunk]]:
-    """Split the stream into a preamble (leading comment lines) and one chunk per document."""
-    pos = 0
-    while pos < len(text):
-        nl = text.find("\n", pos)
-        end = len(text) if nl < 0 else nl + 1
-        line = text[pos:end].strip()
-        if line and not line.startswith("#"):
+def _is_marker(raw: bytes, at: int) -> bool:
+    return raw.startswith(b"---", at) and (at + 3 == len(raw) or raw[at + 3 : at + 4] in b" \t\r\n")
+
+
+def _split(raw: bytes, source: str) -> tuple[bytes, list[Chunk]]:
+    """Split the stream into a preamble (leading comment lines) and one chunk per document, on the
+    ``---`` lines (a marker at column 0 cannot occur inside content)."""
+    pos = 3 if raw.startswith(b"\xef\xbb\xbf") else 0
+    while pos < len(raw):
+        nl = raw.find(b"\n", pos)
+        end = len(raw) if nl < 0 else nl + 1
+        line = raw[pos:end].strip()
+        if line and not line.startswith(b"#"):
             break
         pos = end
-    starts = [m.start() for m in _SEPARATOR.finditer(text, pos)]
-    if pos < len(text) and (not starts or starts[0] != pos):
-        starts.insert(0, pos)  # the first document has no '---'
+    starts = [pos] if pos < len(raw) else []
+    at = pos
+    while True:
+        at = raw.find(b"\n---", at)
+        if at < 0:
+            break
+        at += 1
+        if _is_marker(raw, at) and at != pos:
+            starts.append(at)
     chunks = []
     for i, start in enumerate(starts):
-        end = starts[i + 1] if i + 1 < len(starts) else len(text)
-        body = text[start:end]
-        if not body.endswith("\n"):
-            body += "\n"
-        chunks.append(Chunk(body, start))
-    return text[:pos], chunks
+        end = starts[i + 1] if i + 1 < len(starts) else len(raw)
+        body = raw[start:end]
+        if not body.endswith(b"\n"):
+            body += b"\n"
+        chunks.append(Chunk(body, start, source=source))
+    return raw[:pos], chunks
 
 
 _LOADER: Any = None
@@ -454,16 +543,17 @@ def to_yaml_text(value: str) -> Any:
 # --- files ------------------------------------------------------------------------------------
 
 
-def write_all(files: Mapping[Path, str], journal: Path | None = None) -> None:
+def write_all(files: Mapping[Path, str | bytes], journal: Path | None = None) -> None:
     """Write every file or none: temporary files first (in each target's folder), then renames.
 
-    If a rename fails, the files already renamed get their old text back. ``journal`` names the
-    files while they are being replaced, so a run killed half-way can be recognised by the next.
+    If a rename fails, the files already replaced get their old content back (from hard links made
+    before the renames, so nothing is read back). ``journal`` names the files while they are being
+    replaced, so a run killed half-way can be recognised by the next.
     """
     temps: dict[Path, Path] = {}
     made_dirs: list[Path] = []
     try:
-        for path, text in files.items():
+        for path, content in files.items():
             folder = path.parent
             missing = [p for p in (folder, *folder.parents) if not p.exists()]
             for d in reversed(missing):
@@ -471,8 +561,8 @@ def write_all(files: Mapping[Path, str], journal: Path | None = None) -> None:
                 made_dirs.append(d)
             fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
             temps[path] = Path(tmp_name)
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-                f.write(text)
+            with os.fdopen(fd, "wb") as f:
+                f.write(content.encode("utf-8") if isinstance(content, str) else content)
                 f.flush()
                 os.fsync(f.fileno())
             if path.exists():
@@ -490,28 +580,51 @@ def write_all(files: Mapping[Path, str], journal: Path | None = None) -> None:
             f"cannot write {target}: {e.strerror}; nothing was changed"
             " (check that folder and its permissions)"
         ) from None
-    old: dict[Path, str | None] = {}
     if journal is not None:
         journal.write_text("\n".join(str(p) for p in files) + "\n", encoding="utf-8")
+    backups: dict[Path, Path | bytes | None] = {}
     done: list[Path] = []
     try:
         for path, tmp in temps.items():
-            old[path] = path.read_text(encoding="utf-8") if path.exists() else None
+            backups[path] = _backup(path, journal.parent if journal is not None else path.parent)
             os.replace(tmp, path)
             done.append(path)
     except OSError as e:
         for path in done:
-            previous = old.get(path)
             with contextlib.suppress(OSError):
-                if previous is None:
-                    path.unlink()
-                else:
-                    path.write_text(previous, encoding="utf-8")
+                _restore(path, backups.get(path))
         for tmp in temps.values():
             tmp.unlink(missing_ok=True)
         raise MapdailyError(f"cannot replace {e.filename}: {e.strerror}; nothing was changed") from None
+    finally:
+        for kept in backups.values():
+            if isinstance(kept, Path):
+                kept.unlink(missing_ok=True)
     if journal is not None:
         journal.unlink(missing_ok=True)
+
+
+def _backup(path: Path, folder: Path) -> Path | bytes | None:
+    """The old content of ``path``: a hard link to it (in ``folder``, beside the journal, out of
+    the work tree), its bytes where links fail, None if it does not exist."""
+    if not path.exists():
+        return None
+    link = folder / f"mapdaily-old.{os.getpid()}.{path.name}"
+    try:
+        link.unlink(missing_ok=True)
+        os.link(path, link)
+        return link
+    except OSError:
+        return path.read_bytes()
+
+
+def _restore(path: Path, backup: Path | bytes | None) -> None:
+    if backup is None:
+        path.unlink()
+    elif isinstance(backup, Path):
+        os.replace(backup, path)
+    else:
+        path.write_bytes(backup)
 
 
 def _umask() -> int:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from mapdaily_cli.errors import DataError, MapdailyError
 from mapdaily_cli.model import Day, Paper
-from mapdaily_cli.store import Stream, locked, write_all
+from mapdaily_cli.store import Stream, locked, search_words, write_all
 
 
 def stream_of(tmp_path: Path, text: str) -> Stream:
@@ -94,8 +94,8 @@ def test_merge_conflict_markers_are_named(tmp_path: Path) -> None:
 def test_not_utf8_is_one_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "papers.yaml"
     path.write_bytes(b"date: 2024-10-15\npapers:\n- title: caf\xe9\n")
-    with pytest.raises(DataError, match="papers.yaml: not UTF-8"):
-        Stream.read(path, "papers.yaml")
+    with pytest.raises(DataError, match="papers.yaml: not UTF-8 text at byte 37"):
+        Stream.read(path, "papers.yaml").day(0)
 
 
 def test_valid_data_loads(tmp_path: Path) -> None:
@@ -315,17 +315,34 @@ def _decade(start: date, needle_title: str) -> str:
     return "# ten years\n" + "---\n".join(parts)
 
 
-def test_find_text_finds_a_paper_ten_years_back(tmp_path: Path) -> None:
+def test_candidates_find_a_paper_ten_years_back(tmp_path: Path) -> None:
     stream = stream_of(tmp_path, _decade(date(2024, 10, 15), "A Needle In The Haystack"))
     assert len(stream) == 3653
-    hits = stream.find_text("needle in the")
-    assert hits == [3652]
+    assert stream.candidates(search_words("needle in the")) == [3652]
     assert stream.day(3652).papers[0].title == "A Needle In The Haystack"
     assert stream.date_at(3652) == date(2024, 10, 15) - timedelta(days=3652)
-    assert stream.find_text("routine")[:3] == [0, 1, 2]
-    assert stream.find_text("not there at all") == []
+    assert stream.candidates(search_words("routine"))[:3] == [0, 1, 2]
+    assert stream.candidates(search_words("not there at all")) == []
     stream.insert_day(0, date(2024, 10, 16))
-    assert stream.find_text("NEEDLE") == [3653]
+    # The new day and the old first one (now behind an added '---') are always candidates.
+    assert stream.candidates(search_words("NEEDLE")) == [0, 1, 3653]
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        '"A Ne\\x65dle in the Haystack"',  # an escape standing for a letter
+        '"A Needle in the Hay\\\n  stack"',  # a line joined by an escaped line break
+        "A Needle in the Haystaſk",  # long s folds to s
+        "STRAẞE",  # capital sharp s folds to ss
+    ],
+)
+def test_candidates_never_miss_what_case_folding_or_escapes_hide(tmp_path: Path, stored: str) -> None:
+    text = _decade(date(2024, 10, 15), "x").replace("title: x\n", f"title: {stored}\n")
+    stream = stream_of(tmp_path, text)
+    title = stream.day(3652).papers[0].title
+    for query in (title, title.upper(), title.casefold()):
+        assert 3652 in stream.candidates(search_words(query)), (stored, query)
 
 
 def test_index_and_position_of(tmp_path: Path) -> None:
