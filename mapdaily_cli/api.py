@@ -346,36 +346,122 @@ def all_targets(config: Config, stream: Stream) -> list[Target]:
     return targets
 
 
-def check(config: Config) -> Result:
-    """Compare every generated region with what the data renders; CheckFailed with the diffs if any differ."""
+def _compare(config: Config, rel: str, region: str) -> str | None:
+    """The diff (or the problem) when the region of ``rel`` is not ``region``; None when it is."""
+    existing = read_generated(config, rel)
+    if existing is None:
+        return f"{rel}: missing; run `mapdaily render` to create it\n"
+    try:
+        parts = split_regions(existing, rel)
+    except DataError as e:
+        return e.message + "\n"
+    if parts.region != region:
+        return _diff(rel, parts.region, region, region_line(parts))
+    return None
+
+
+def _check_weeks(
+    config: Config, stream: Stream, lo: int, hi: int
+) -> tuple[list[str], list[tuple[Week, int]]]:
+    """Check the archive pages of the closed weeks held by documents ``lo`` to ``hi`` (cut at week
+    boundaries): their diffs, and each week's paper count for the index."""
+    renderer = Renderer(config)
+    diffs: list[str] = []
+    counts: list[tuple[Week, int]] = []
+
+    def close(week: Week, days: list[Day]) -> None:
+        problem = _compare(config, config.week_page(week), renderer.week_region(week, days))
+        if problem:
+            diffs.append(problem)
+        counts.append((week, sum(len(d.papers) for d in days)))
+
+    previous = stream.date_at(lo - 1) if lo > 0 else None
+    week: Week | None = None
+    days: list[Day] = []
+    for i in range(lo, hi):
+        day = stream.day(i)
+        if previous is not None and day.date >= previous:
+            stream.order_error(i, day.date, previous)
+        previous = day.date
+        w = week_of(day.date, config.first_weekday)
+        if w != week:
+            if week is not None:
+                close(week, days)
+            week, days = w, []
+        days.append(day)
+    if week is not None:
+        close(week, days)
+    return diffs, counts
+
+
+_PARALLEL_STATE: tuple[Config, Stream] | None = None
+
+
+def _check_slice(lo: int, hi: int) -> Any:
+    assert _PARALLEL_STATE is not None
+    try:
+        return _check_weeks(*_PARALLEL_STATE, lo, hi)
+    except MapdailyError as e:
+        return e
+
+
+def _slices(stream: Stream, config: Config, lo: int, parts: int) -> list[tuple[int, int]]:
+    """Cut documents ``lo`` to the end into about ``parts`` runs of similar size, at week boundaries."""
+    n = len(stream)
+    sizes = [len(stream.chunks[i].data) for i in range(lo, n)]
+    target = sum(sizes) / parts
+    cuts = [lo]
+    acc = 0.0
+    week = None
+    for i in range(lo, n):
+        w = week_of(stream.date_at(i), config.first_weekday)
+        if acc >= target and w != week and len(cuts) < parts:
+            cuts.append(i)
+            acc = 0.0
+        acc += sizes[i - lo]
+        week = w
+    cuts.append(n)
+    return list(zip(cuts, cuts[1:], strict=False))
+
+
+def check(config: Config, jobs: int | None = None) -> Result:
+    """Compare every generated region with what the data renders; CheckFailed with the diffs if any
+    differ. A long history is checked by ``jobs`` processes (default: one per CPU), week by week."""
+    import os
+
+    global _PARALLEL_STATE
     stream = Stream.read(config.data_path, config.data)
     renderer = Renderer(config)
     diffs: list[str] = []
-    checked = 0
-
-    def compare(rel: str, region: str) -> None:
-        nonlocal checked
-        checked += 1
-        existing = read_generated(config, rel)
-        if existing is None:
-            diffs.append(f"{rel}: missing; run `mapdaily render` to create it\n")
-            return
-        try:
-            parts = split_regions(existing, rel)
-        except DataError as e:
-            diffs.append(e.message + "\n")
-            return
-        if parts.region != region:
-            diffs.append(_diff(rel, parts.region, region, region_line(parts)))
-
     found = readme_days(stream, config)
-    compare(config.readme, renderer.readme_region(*found) if found else "")
-    counts = []
-    for week, days in closed_weeks(stream, config):
-        compare(config.week_page(week), renderer.week_region(week, days))
-        counts.append((week, sum(len(d.papers) for d in days)))
+    readme_diff = _compare(config, config.readme, renderer.readme_region(*found) if found else "")
+    lo = len(found[1]) + 1 if found else 0
+    jobs = jobs or min(os.cpu_count() or 1, 4)
+    if jobs > 1 and len(stream) - lo > 400 and hasattr(os, "fork"):
+        import multiprocessing
+
+        _PARALLEL_STATE = (config, stream)
+        try:
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                results = pool.starmap(_check_slice, _slices(stream, config, lo, jobs))
+        finally:
+            _PARALLEL_STATE = None
+    else:
+        results = [_check_weeks(config, stream, lo, len(stream))]
+    counts: list[tuple[Week, int]] = []
+    for result in results:
+        if isinstance(result, MapdailyError):
+            raise result
+        diffs += result[0]
+        counts += result[1]
+    if readme_diff:
+        diffs.insert(0, readme_diff)
+    checked = 1 + len(counts)
     if counts or read_generated(config, config.archive_index) is not None:
-        compare(config.archive_index, renderer.index_region(counts))
+        checked += 1
+        problem = _compare(config, config.archive_index, renderer.index_region(counts))
+        if problem:
+            diffs.append(problem)
     if diffs:
         raise CheckFailed(
             f"{len(diffs)} of {checked} generated file{'s' if checked != 1 else ''}"

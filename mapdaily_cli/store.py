@@ -487,7 +487,9 @@ def _CLoader() -> Any:
 
     class StrictLoader(base):  # type: ignore[misc, valid-type]
         def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-            if isinstance(node, yaml.MappingNode):
+            # Cheap first: only a mapping whose key texts repeat needs its keys constructed.
+            keys = [k.value for k, _ in node.value] if isinstance(node, yaml.MappingNode) else []
+            if len(set(map(str, keys))) != len(keys):
                 seen: set[Any] = set()
                 for key_node, _ in node.value:
                     key = self.construct_object(key_node, deep=True)
