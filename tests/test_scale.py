@@ -25,7 +25,8 @@ def history(end: date = date(2024, 10, 15), days: int = DAYS) -> str:
         d = end - timedelta(days=i)
         parts.append(
             f"date: {d.isoformat()}\npapers:\n"
-            f"- title: Paper {i} on Day {d.isoformat()}\n  url: https://arxiv.org/abs/{2400 + i // 100}.{i:05d}\n"
+            f"- title: Paper {i} on Day {d.isoformat()}\n"
+            f"  url: https://arxiv.org/abs/{2400 + i // 100}.{i:05d}\n"
             f"  comment: 'Quoted, with a pipe | and # not a comment'\n"
             f"- title: >-\n    A folded title\n    number {i}\n  affiliation: Lab {i % 7}  # a YAML comment\n"
         )
