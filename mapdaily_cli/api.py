@@ -136,10 +136,12 @@ def read_generated(config: Config, rel: str) -> str | None:
         raise MapdailyError(f"{rel}: cannot read it ({e})") from None
 
 
-def _diff(rel: str, old: str | bytes, new: str | bytes, line: int = 1) -> str:
+def _diff(rel: str, old: str | bytes, new: str | bytes | list[bytes | memoryview], line: int = 1) -> str:
     """A unified diff of two texts whose line numbers are those of ``rel`` (region offset ``line``).
     Lines the two share at either end are set aside first, so a one-line change to a large file
     costs little."""
+    if isinstance(new, list):
+        new = b"".join(new)
     a = (old.decode("utf-8", errors="replace") if isinstance(old, bytes) else old).splitlines(keepends=True)
     b = (new.decode("utf-8", errors="replace") if isinstance(new, bytes) else new).splitlines(keepends=True)
     head = 0
@@ -218,9 +220,9 @@ class Change:
                 detail="".join(self.hand_edits),
             )
         config = self.config
-        files: dict[str, str | bytes] = {}
+        files: dict[str, str | bytes | list[bytes | memoryview]] = {}
         if self.stream.changed:
-            files[config.data] = self.stream.to_bytes()
+            files[config.data] = self.stream.parts()
         files.update(self.files)
         if self.options.dry_run:
             diff = "".join(_diff(rel, read_generated(config, rel) or "", text) for rel, text in files.items())

@@ -34,25 +34,44 @@ class Chunk:
     """One YAML document of the stream: its bytes (its ``---`` line included, if it has one),
     decoded only when something reads it."""
 
-    __slots__ = ("data", "offset", "day", "added_lines", "source", "_text")
+    __slots__ = ("_data", "_raw", "end", "offset", "day", "added_lines", "source", "_text")
 
     def __init__(
         self,
-        data: bytes | str,
+        data: bytes | str | None,
         offset: int | None = None,
         day: Day | None = None,
         added_lines: int = 0,
         source: str = "papers.yaml",
+        raw: bytes | None = None,
+        end: int | None = None,
     ) -> None:
         self.source = source
         self._text = data if isinstance(data, str) else None
-        self.data = data.encode("utf-8") if isinstance(data, str) else data
+        self._data = data.encode("utf-8") if isinstance(data, str) else data
+        #: The file's bytes and where in them this document ends, when it is still as read
+        #: (its bytes are then sliced only when needed).
+        self._raw = raw
+        self.end = end
         #: Byte offset of the chunk in the file it was read from (None for a chunk made in memory).
         self.offset = offset
         self.day = day
         #: Lines put in front of the bytes read from the file (a ``---`` added when a day is inserted
         #: above it), so that positions still name the file's lines.
         self.added_lines = added_lines
+
+    @property
+    def pristine(self) -> bool:
+        """Still the very bytes of the file it was read from."""
+        return self._raw is not None
+
+    @property
+    def data(self) -> bytes:
+        if self._data is None:
+            assert self._raw is not None and self.offset is not None
+            data = self._raw[self.offset : self.end]
+            self._data = data if data.endswith(b"\n") else data + b"\n"
+        return self._data
 
     @property
     def text(self) -> str:
@@ -111,8 +130,23 @@ class Stream:
         return len(self.chunks)
 
     def to_bytes(self) -> bytes:
-        """The whole file as it stands now; documents nobody changed are their bytes as read."""
-        return self.preamble + b"".join(c.data for c in self.chunks)
+        """The whole file as it stands now."""
+        return b"".join(self.parts())
+
+    def parts(self) -> list[bytes | memoryview]:
+        """The file as pieces to write one after another: the documents that changed, then the run
+        of documents nobody touched as one view of the bytes read (no copy of the history)."""
+        k = len(self.chunks)
+        end = len(self.raw)
+        while k > 0 and self.chunks[k - 1].pristine and self.chunks[k - 1].end == end:
+            k -= 1
+            end = self.chunks[k].offset or 0
+        out: list[bytes | memoryview] = [self.preamble, *(c.data for c in self.chunks[:k])]
+        if k < len(self.chunks):
+            out.append(memoryview(self.raw)[end:])
+            if not self.raw.endswith(b"\n"):
+                out.append(b"\n")
+        return out
 
     def text(self) -> str:
         """The whole file as text."""
@@ -224,10 +258,15 @@ class Stream:
 
         usable = [w for w in words if len(w) >= 3][:3] or words[:1]
         hits = holding(usable[0])
-        for word in usable[1:]:
-            if not hits:
-                break
-            hits &= holding(word)
+        if len(usable) > 1:
+            # The other words only inside the documents the first one was found in.
+            lowered = self._lowered
+            rest = [w.encode("ascii") for w in usable[1:]]
+            hits = {
+                i
+                for i in hits
+                if all(w in lowered[self.chunks[i].offset or 0 : self.chunks[i].end] for w in rest)
+            }
         assert self._hiding is not None
         for at in self._hiding:
             k = bisect.bisect_right(offsets, at) - 1
@@ -305,7 +344,7 @@ class Stream:
     # --- validation ------------------------------------------------------------------------
 
     def _check_conflicts(self, raw: bytes) -> None:
-        if b"<<<<<<<" not in raw and b">>>>>>>" not in raw and b"|||||||" not in raw:
+        if b"<<<<<<<" not in raw and b">>>>>>>" not in raw:  # a diff3 '|||||||' comes with both
             return
         text = raw.decode("utf-8", errors="replace")
         m = _CONFLICT.search(text)
@@ -461,10 +500,7 @@ def _split(raw: bytes, source: str) -> tuple[bytes, list[Chunk]]:
     chunks = []
     for i, start in enumerate(starts):
         end = starts[i + 1] if i + 1 < len(starts) else len(raw)
-        body = raw[start:end]
-        if not body.endswith(b"\n"):
-            body += b"\n"
-        chunks.append(Chunk(body, start, source=source))
+        chunks.append(Chunk(None, start, source=source, raw=raw, end=end))
     return raw[:pos], chunks
 
 
@@ -545,7 +581,9 @@ def to_yaml_text(value: str) -> Any:
 # --- files ------------------------------------------------------------------------------------
 
 
-def write_all(files: Mapping[Path, str | bytes], journal: Path | None = None) -> None:
+def write_all(
+    files: Mapping[Path, str | bytes | list[bytes | memoryview]], journal: Path | None = None
+) -> None:
     """Write every file or none: temporary files first (in each target's folder), then renames.
 
     If a rename fails, the files already replaced get their old content back (from hard links made
@@ -564,7 +602,10 @@ def write_all(files: Mapping[Path, str | bytes], journal: Path | None = None) ->
             fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
             temps[path] = Path(tmp_name)
             with os.fdopen(fd, "wb") as f:
-                f.write(content.encode("utf-8") if isinstance(content, str) else content)
+                if isinstance(content, list):
+                    f.writelines(content)
+                else:
+                    f.write(content.encode("utf-8") if isinstance(content, str) else content)
                 f.flush()
                 os.fsync(f.fileno())
             if path.exists():
