@@ -44,6 +44,16 @@ class Options:
 # --- what the data renders to -------------------------------------------------------------------
 
 
+def open_stream(config: Config) -> Stream:
+    """papers.yaml, with the scan cache kept in the repository's git folder (when there is one)."""
+    from mapdaily_cli.store import ScanCache
+
+    folder = gitops.git_dir(config.root)
+    return Stream.read(
+        config.data_path, config.data, ScanCache(folder / "mapdaily-scan.json") if folder else None
+    )
+
+
 def current_week(stream: Stream, config: Config) -> Week | None:
     """The week of the first day (today), or None for an empty store."""
     if not len(stream):
@@ -224,6 +234,7 @@ class Change:
         if self.stream.changed:
             files[config.data] = self.stream.parts()
         files.update(self.files)
+        parts = files.get(config.data)
         if self.options.dry_run:
             diff = "".join(_diff(rel, read_generated(config, rel) or "", text) for rel, text in files.items())
             return Result(
@@ -233,6 +244,8 @@ class Change:
             return Result(summary, changed=False)
         journal = _journal(config)
         write_all({config.path(rel): text for rel, text in files.items()}, journal)
+        if isinstance(parts, list):
+            self.stream.written(parts)
         result = Result(summary, list(files))
         if self.options.commit:
             repo = gitops.open_repo(config.root)
@@ -257,7 +270,7 @@ def changing(config: Config, options: Options) -> Iterator[Change]:
     if options.commit and not options.dry_run:
         gitops.open_repo(config.root)  # fail before any work when there is no repository
     with locked(_lock_path(config)):
-        stream = Stream.read(config.data_path, config.data)
+        stream = open_stream(config)
         readme_days(stream, config)  # validate the days every command touches before changing any
         change = Change(config, stream, options)
         journal = _journal(config)
@@ -432,7 +445,7 @@ def check(config: Config, jobs: int | None = None) -> Result:
     import os
 
     global _PARALLEL_STATE
-    stream = Stream.read(config.data_path, config.data)
+    stream = open_stream(config)
     renderer = Renderer(config)
     diffs: list[str] = []
     found = readme_days(stream, config)
@@ -660,7 +673,7 @@ def add_paper(config: Config, paper: Paper, when: date | None, today: date, opti
 
 def paper_yaml(config: Config, selector: str) -> tuple[str, str]:
     """The selected paper as a YAML mapping (for an editor) and its reference."""
-    stream = Stream.read(config.data_path, config.data)
+    stream = open_stream(config)
     found = select(stream, selector)
     return stream.paper_text(found.index, found.position), found.ref
 
@@ -833,7 +846,7 @@ def paper_record(found: Found) -> dict[str, Any]:
 
 def list_days(config: Config, when: date | None, week: Week | None) -> list[Day]:
     """The days of ``when``, of ``week``, or (by default) of the current week, newest first."""
-    stream = Stream.read(config.data_path, config.data)
+    stream = open_stream(config)
     if when is not None:
         index, exists = stream.position_of(when)
         if not exists:
@@ -848,14 +861,14 @@ def list_days(config: Config, when: date | None, week: Week | None) -> list[Day]
 
 def show(config: Config, selector: str) -> Found:
     """The one paper ``selector`` names."""
-    return select(Stream.read(config.data_path, config.data), selector)
+    return select(open_stream(config), selector)
 
 
 def search(config: Config, query: str) -> list[Found]:
     """Papers whose title, affiliation or comment contain ``query`` (case-insensitive), newest first."""
     from mapdaily_cli.model import fold_space
 
-    stream = Stream.read(config.data_path, config.data)
+    stream = open_stream(config)
     needle = fold_space(query).casefold()
     if not needle:
         raise InputError("empty search; give a word to look for")

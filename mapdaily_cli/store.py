@@ -103,18 +103,21 @@ def search_words(text: str) -> list[str]:
 class Stream:
     """papers.yaml as a list of document texts; only documents that change are parsed for writing."""
 
-    def __init__(self, path: Path, display: str, data: bytes | str) -> None:
+    def __init__(self, path: Path, display: str, data: bytes | str, cache: ScanCache | None = None) -> None:
         self.path = path
         self.display = display
         self.raw = data.encode("utf-8") if isinstance(data, str) else data
-        self._check_conflicts(self.raw)
+        self.cache = cache
+        # What an earlier run learnt of these very bytes (no conflict markers, where words can hide).
+        self._hiding: list[int] | None = cache.lookup(self.raw) if cache else None
+        if self._hiding is None:
+            self._check_conflicts(self.raw)
         self.preamble, self.chunks = _split(self.raw, display)
         self.changed = False
         self._lowered: bytes | None = None
-        self._hiding: set[int] | None = None
 
     @classmethod
-    def read(cls, path: Path, display: str) -> Stream:
+    def read(cls, path: Path, display: str, cache: ScanCache | None = None) -> Stream:
         """Read the stream at ``path``; a missing file is an empty stream."""
         try:
             data = path.read_bytes()
@@ -122,7 +125,20 @@ class Stream:
             data = b""
         except OSError as e:
             raise DataError(f"{display}: cannot read it ({e.strerror})") from None
-        return cls(path, display, data)
+        return cls(path, display, data, cache)
+
+    def written(self, parts: list[bytes | memoryview]) -> None:
+        """Tell the scan cache about the file just written as ``parts`` (from :meth:`parts`): where
+        words can hide in it follows from what is known of the bytes read, without a new scan."""
+        if self.cache is None or self._hiding is None:
+            return
+        head = b"".join(bytes(p) for p in parts if not isinstance(p, memoryview))
+        tail = next((p for p in parts if isinstance(p, memoryview)), None)
+        tail_start = len(self.raw) - len(tail) if tail is not None else len(self.raw)
+        shift = len(head) - tail_start
+        hiding = [m.start() for m in _HIDING.finditer(head)]
+        hiding += [at + shift for at in self._hiding if at >= tail_start]
+        self.cache.remember(b"".join(parts) if tail is None else (head, tail), hiding)
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -231,14 +247,15 @@ class Stream:
 
         if not words:
             return list(range(len(self.chunks)))
-        read = [
-            (c.offset, i) for i, c in enumerate(self.chunks) if c.offset is not None and not c.added_lines
-        ]
+        read = [(c.offset or 0, i) for i, c in enumerate(self.chunks) if c.pristine]
         offsets = [o for o, _ in read]
-        always = {i for i, c in enumerate(self.chunks) if c.offset is None or c.added_lines}
+        always = {i for i, c in enumerate(self.chunks) if not c.pristine}
         if self._lowered is None:
             self._lowered = self.raw.lower()  # ASCII only: offsets stay those of the file
-            self._hiding = {m.start() for m in _HIDING.finditer(self.raw)}
+        if self._hiding is None:
+            self._hiding = [m.start() for m in _HIDING.finditer(self.raw)]
+            if self.cache is not None:
+                self.cache.remember(self.raw, self._hiding)
 
         def holding(word: str) -> set[int]:
             found: set[int] = set()
@@ -267,7 +284,6 @@ class Stream:
                 for i in hits
                 if all(w in lowered[self.chunks[i].offset or 0 : self.chunks[i].end] for w in rest)
             }
-        assert self._hiding is not None
         for at in self._hiding:
             k = bisect.bisect_right(offsets, at) - 1
             if k >= 0:
@@ -464,6 +480,55 @@ def _validate(data: Any, locate: Callable[[tuple[Any, ...]], str], display: str)
                 )
         out.append(Paper.from_mapping(dict(paper)))
     return Day(when, tuple(out))
+
+
+class ScanCache:
+    """What a scan of papers.yaml found, kept (in the repository's git folder) for the next command,
+    keyed by the file's size and CRC-32: that it holds no conflict markers, and the offsets of the
+    escapes and characters that can hide a word from :meth:`Stream.candidates`. A few recent
+    versions are kept, so switching between them (a checkout, a reset) costs no new scan."""
+
+    KEEP = 4
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @staticmethod
+    def _key(data: bytes | tuple[bytes, memoryview]) -> list[int]:
+        import zlib
+
+        if isinstance(data, tuple):
+            return [len(data[0]) + len(data[1]), zlib.crc32(data[1], zlib.crc32(data[0]))]
+        return [len(data), zlib.crc32(data)]
+
+    def _entries(self) -> list[dict[str, Any]]:
+        import json
+
+        try:
+            entries = json.loads(self.path.read_text(encoding="utf-8"))
+            return [e for e in entries if isinstance(e, dict)] if isinstance(entries, list) else []
+        except (OSError, ValueError):
+            return []
+
+    def lookup(self, data: bytes) -> list[int] | None:
+        if not self.path.exists():
+            return None
+        key = self._key(data)
+        for entry in self._entries():
+            if entry.get("key") == key and isinstance(entry.get("hiding"), list):
+                return [int(at) for at in entry["hiding"]]
+        return None
+
+    def remember(self, data: bytes | tuple[bytes, memoryview], hiding: list[int]) -> None:
+        import json
+
+        key = self._key(data)
+        entries = [e for e in self._entries() if e.get("key") != key]
+        entries.insert(0, {"key": key, "hiding": hiding})
+        with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
+            tmp = self.path.with_name(self.path.name + f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(entries[: self.KEEP]), encoding="utf-8")
+            os.replace(tmp, self.path)
 
 
 def document_body(text: str) -> str:

@@ -108,3 +108,33 @@ def test_add_finds_a_duplicate_years_back_and_leaves_history_untouched(long_repo
     # Everything after today's document is the same bytes as before.
     assert after.endswith(before[first_day_end:])
     assert b"- title: Brand New\n" in after[: len(after) - len(before) + first_day_end]
+
+
+def test_scan_cache_follows_every_write(long_repo: Path) -> None:
+    import json
+
+    from mapdaily_cli.store import _HIDING
+
+    subprocess.run(["git", "add", "-A"], cwd=long_repo, check=True)
+    subprocess.run(["git", "commit", "-qm", "digest"], cwd=long_repo, check=True)
+    data = long_repo / "papers.yaml"
+    # Something that can hide a word, deep in the history: an escaped letter in a title.
+    old = "- title: Paper 500 on Day 2023-06-03\n"
+    text = data.read_text(encoding="utf-8").replace(old, '- title: "P\\x61per 500 on Day 2023-06-03"\n')
+    assert "P\\x61per" in text
+    data.write_text(text, encoding="utf-8")
+    runner = CliRunner()
+    for title in ("A first new one", "A second new one ß", "Yet another"):
+        result = runner.invoke(app, ["-C", str(long_repo), "add", "--no-commit", "--title", title])
+        assert result.exit_code == 0, result.stderr
+        entries = json.loads((long_repo / ".git" / "mapdaily-scan.json").read_text(encoding="utf-8"))
+        raw = data.read_bytes()
+        import zlib
+
+        assert entries[0]["key"] == [len(raw), zlib.crc32(raw)]
+        assert entries[0]["hiding"] == [m.start() for m in _HIDING.finditer(raw)]
+    # The escaped title is still found as a duplicate, from the cache.
+    result = runner.invoke(
+        app, ["-C", str(long_repo), "add", "--no-commit", "--title", "paper 500 ON day 2023-06-03"]
+    )
+    assert result.exit_code == 1 and "already in the digest on 2023-06-03" in result.stderr
