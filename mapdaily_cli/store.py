@@ -138,7 +138,7 @@ class Stream:
         shift = len(head) - tail_start
         hiding = [m.start() for m in _HIDING.finditer(head)]
         hiding += [at + shift for at in self._hiding if at >= tail_start]
-        self.cache.remember(b"".join(parts) if tail is None else (head, tail), hiding)
+        self.cache.remember(b"".join(parts) if tail is None else (head, tail), hiding, self.raw)
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -282,7 +282,7 @@ class Stream:
             hits = {
                 i
                 for i in hits
-                if all(w in lowered[self.chunks[i].offset or 0 : self.chunks[i].end] for w in rest)
+                if all(lowered.find(w, self.chunks[i].offset or 0, self.chunks[i].end) >= 0 for w in rest)
             }
         for at in self._hiding:
             k = bisect.bisect_right(offsets, at) - 1
@@ -519,11 +519,18 @@ class ScanCache:
                 return [int(at) for at in entry["hiding"]]
         return None
 
-    def remember(self, data: bytes | tuple[bytes, memoryview], hiding: list[int]) -> None:
+    def remember(
+        self, data: bytes | tuple[bytes, memoryview], hiding: list[int], before: bytes | None = None
+    ) -> None:
+        """Keep ``hiding`` for ``data``, newest first; ``before`` (the version it was made from)
+        stays next, so going back to it (a reset, a checkout) finds it."""
         import json
 
         key = self._key(data)
         entries = [e for e in self._entries() if e.get("key") != key]
+        if before is not None:
+            old = self._key(before)
+            entries.sort(key=lambda e: e.get("key") != old)
         entries.insert(0, {"key": key, "hiding": hiding})
         with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
             tmp = self.path.with_name(self.path.name + f".{os.getpid()}.tmp")
