@@ -874,8 +874,8 @@ def search(config: Config, query: str) -> list[Found]:
         raise InputError("empty search; give a word to look for")
     out = []
     for f in _papers_in(stream, _candidates(stream, [query])):
-        hay = " ".join(fold_space(v) for v in (f.paper.title, f.paper.affiliation, f.paper.comment) if v)
-        if needle in hay.casefold():
+        fields = (f.paper.title, f.paper.affiliation, f.paper.comment)
+        if any(needle in fold_space(v).casefold() for v in fields if v):
             out.append(f)
     return out
 

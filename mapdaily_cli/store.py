@@ -94,10 +94,15 @@ _HIDING = re.compile(
 
 
 def search_words(text: str) -> list[str]:
-    """The words a search for ``text`` (case- and space-folded) can look for in raw lowercased bytes:
-    its runs of ASCII letters and digits, longest first."""
-    words = re.findall(r"[a-z0-9]+", " ".join(text.split()).casefold())
-    return sorted(set(words), key=len, reverse=True)
+    """What a search for ``text`` (case- and space-folded) looks for in the raw lowercased bytes:
+    its runs of ASCII letters and digits, in order."""
+    return re.findall(r"[a-z0-9]+", " ".join(text.split()).casefold())
+
+
+# Between two runs of a phrase, in the raw bytes: anything but an ASCII letter or digit (spaces, a
+# line break and indentation where YAML folds a line, punctuation, other letters' UTF-8 bytes,
+# quotes doubled or escaped), or a backslash escape.
+_BETWEEN = rb"(?:[^a-z0-9\\]|\\.)+"
 
 
 class Stream:
@@ -240,7 +245,7 @@ class Stream:
         return len(self.chunks), False
 
     def candidates(self, words: list[str]) -> list[int]:
-        """Indexes of the documents whose text, case-folded, may contain every one of ``words``
+        """Indexes of the documents whose text, case-folded, may contain the phrase made of ``words``
         (from :func:`search_words`): a superset of the true matches, found without parsing or even
         decoding the history. Documents that something could hide a word in are always included."""
         import bisect
@@ -256,34 +261,20 @@ class Stream:
             self._hiding = [m.start() for m in _HIDING.finditer(self.raw)]
             if self.cache is not None:
                 self.cache.remember(self.raw, self._hiding)
-
-        def holding(word: str) -> set[int]:
-            found: set[int] = set()
-            needle = word.encode("ascii")
-            assert self._lowered is not None
-            at = self._lowered.find(needle)
-            while at >= 0:
-                k = bisect.bisect_right(offsets, at) - 1
-                if k >= 0:
-                    found.add(read[k][1])
-                    # skip to the next document: one hit in a document is enough
-                    nxt = offsets[k + 1] if k + 1 < len(offsets) else len(self._lowered)
-                    at = self._lowered.find(needle, max(at + 1, nxt))
-                else:
-                    at = self._lowered.find(needle, at + 1)
-            return found
-
-        usable = [w for w in words if len(w) >= 3][:3] or words[:1]
-        hits = holding(usable[0])
-        if len(usable) > 1:
-            # The other words only inside the documents the first one was found in.
-            lowered = self._lowered
-            rest = [w.encode("ascii") for w in usable[1:]]
-            hits = {
-                i
-                for i in hits
-                if all(lowered.find(w, self.chunks[i].offset or 0, self.chunks[i].end) >= 0 for w in rest)
-            }
+        # The phrase from its longest word on (a literal the search can skip ahead to), six words at most.
+        first = max(range(len(words)), key=lambda k: len(words[k]))
+        phrase = re.compile(
+            _BETWEEN.join(re.escape(w.encode("ascii")) for w in words[first : first + 6]), re.S
+        )
+        hits: set[int] = set()
+        m = phrase.search(self._lowered)
+        while m is not None:
+            k = bisect.bisect_right(offsets, m.start()) - 1
+            if k >= 0:
+                hits.add(read[k][1])
+            # One match in a document is enough: go on from the next one.
+            nxt = offsets[k + 1] if 0 <= k + 1 < len(offsets) else m.start() + 1
+            m = phrase.search(self._lowered, max(nxt, m.start() + 1))
         for at in self._hiding:
             k = bisect.bisect_right(offsets, at) - 1
             if k >= 0:

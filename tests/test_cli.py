@@ -389,3 +389,24 @@ def papers_of(text: str) -> list[dict[str, str]]:
     import yaml
 
     return [p for doc in yaml.safe_load_all(text) for p in reversed(doc["papers"] or [])][::-1]
+
+
+def test_an_interrupted_write_is_recovered_not_refused(repo: Path) -> None:
+    seeded(repo)
+    # A run killed between writing papers.yaml and README.md leaves its journal behind; the data
+    # has the new paper, the README does not. The next command regenerates instead of refusing.
+    data = repo / "papers.yaml"
+    data.write_text(
+        data.read_text(encoding="utf-8").replace(
+            "- title: Tuesday Paper", "- title: Half Written\n- title: Tuesday Paper"
+        ),
+        encoding="utf-8",
+    )
+    (repo / ".git" / "mapdaily.journal").write_text(f"{data}\n{repo / 'README.md'}\n", encoding="utf-8")
+    code, _, err = run(repo, "check")
+    assert code == 1
+    ok(repo, "add", "--title", "After the crash")
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    assert "| Half Written | - | - |" in readme and "| After the crash | - | - |" in readme
+    assert not (repo / ".git" / "mapdaily.journal").exists()
+    ok(repo, "check")

@@ -417,3 +417,29 @@ def test_the_lock_admits_one_holder(tmp_path: Path) -> None:
                 pass
     with locked(lock, timeout=0.05):
         pass
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    title=st.text(
+        alphabet=st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("ßſKİﬁ'\" :#-\\|\n"),
+        min_size=1,
+        max_size=40,
+    ).filter(lambda t: t.strip()),
+    style=st.sampled_from(["plain-unicode", "ascii-escapes", "narrow"]),
+)
+def test_candidates_find_a_title_however_yaml_wrote_it(title: str, style: str) -> None:
+    import yaml as pyyaml
+
+    doc = {"date": date(2020, 1, 1), "papers": [{"title": title}]}
+    if style == "plain-unicode":
+        body = pyyaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
+    elif style == "ascii-escapes":
+        body = pyyaml.safe_dump(doc, allow_unicode=False, sort_keys=False)
+    else:  # folded onto short lines
+        body = pyyaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=12)
+    filler = "date: 2020-01-02\npapers:\n- title: Something else entirely\n  comment: words words\n"
+    stream = Stream(Path("papers.yaml"), "papers.yaml", filler + "---\n" + body)
+    stored = stream.day(1).papers[0].title
+    for query in (stored, stored.upper(), stored.casefold(), "  ".join(stored.split())):
+        assert 1 in stream.candidates(search_words(query)), (stored, query, body)
