@@ -483,14 +483,18 @@ class ScanCache:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._known: tuple[bytes, list[int]] | None = None  # the last key computed, and of what
 
-    @staticmethod
-    def _key(data: bytes | tuple[bytes, memoryview]) -> list[int]:
+    def _key(self, data: bytes | tuple[bytes, memoryview]) -> list[int]:
         import zlib
 
         if isinstance(data, tuple):
             return [len(data[0]) + len(data[1]), zlib.crc32(data[1], zlib.crc32(data[0]))]
-        return [len(data), zlib.crc32(data)]
+        if self._known is not None and self._known[0] is data:
+            return self._known[1]
+        key = [len(data), zlib.crc32(data)]
+        self._known = (data, key)
+        return key
 
     def _entries(self) -> list[dict[str, Any]]:
         import json
@@ -536,8 +540,7 @@ def document_body(text: str) -> str:
     return text
 
 
-def _is_marker(raw: bytes, at: int) -> bool:
-    return raw.startswith(b"---", at) and (at + 3 == len(raw) or raw[at + 3 : at + 4] in b" \t\r\n")
+_MARKER = re.compile(rb"\n---(?=[ \t\r\n]|\Z)")
 
 
 def _split(raw: bytes, source: str) -> tuple[bytes, list[Chunk]]:
@@ -552,14 +555,7 @@ def _split(raw: bytes, source: str) -> tuple[bytes, list[Chunk]]:
             break
         pos = end
     starts = [pos] if pos < len(raw) else []
-    at = pos
-    while True:
-        at = raw.find(b"\n---", at)
-        if at < 0:
-            break
-        at += 1
-        if _is_marker(raw, at) and at != pos:
-            starts.append(at)
+    starts += [m.start() + 1 for m in _MARKER.finditer(raw, max(pos - 1, 0)) if m.start() + 1 != pos]
     chunks = []
     for i, start in enumerate(starts):
         end = starts[i + 1] if i + 1 < len(starts) else len(raw)
