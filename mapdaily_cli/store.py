@@ -275,6 +275,13 @@ class Stream:
             # One match in a document is enough: go on from the next one.
             nxt = offsets[k + 1] if 0 <= k + 1 < len(offsets) else m.start() + 1
             m = phrase.search(self._lowered, max(nxt, m.start() + 1))
+        if first > 0 or len(words) > first + 6:
+            # The whole phrase, only inside the documents its longest part was found in.
+            whole = re.compile(_BETWEEN.join(re.escape(w.encode("ascii")) for w in words), re.S)
+            lowered = self._lowered
+            hits = {
+                i for i in hits if whole.search(lowered, self.chunks[i].offset or 0, self.chunks[i].end or 0)
+            }
         for at in self._hiding:
             k = bisect.bisect_right(offsets, at) - 1
             if k >= 0:
