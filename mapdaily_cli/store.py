@@ -102,7 +102,7 @@ def search_words(text: str) -> list[str]:
 # Between two runs of a phrase, in the raw bytes: anything but an ASCII letter or digit (spaces, a
 # line break and indentation where YAML folds a line, punctuation, other letters' UTF-8 bytes,
 # quotes doubled or escaped), or a backslash escape.
-_BETWEEN = rb"(?:[^a-z0-9\\]|\\.)+"
+_BETWEEN = rb"(?:[^a-z0-9]|\\.)+"
 
 
 class Stream:

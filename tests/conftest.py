@@ -1,5 +1,5 @@
-"""Shared fixtures: real git repositories with an isolated git configuration, papers.yaml writers,
-and a copy of the seed digest."""
+"""Shared fixtures: real git repositories with an isolated git configuration, the command line run
+in-process, papers.yaml writers, and a copy of the seed digest."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from typer.testing import CliRunner
+
+from mapdaily_cli.cli import app
 
 GOLDEN = Path(__file__).parent / "golden"
 SEED = GOLDEN / "seed"
@@ -55,6 +58,20 @@ def git_repo(tmp_path: Path, isolated_git: Path) -> Path:
     git(repo, "config", "user.email", "curator@example.com")
     git(repo, "config", "commit.gpgsign", "false")
     return repo
+
+
+@pytest.fixture
+def repo(git_repo: Path) -> Path:
+    """The ``git_repo`` fixture under the name the command line tests use."""
+    return git_repo
+
+
+def run_cli(repo: Path, *args: str, input: str | None = None) -> tuple[int, str, str]:
+    """Run ``mapdaily -C repo args`` in-process and return its exit code, stdout and stderr; a
+    traceback in either stream fails the test."""
+    result = CliRunner().invoke(app, ["-C", str(repo), *args], input=input)
+    assert "Traceback" not in result.stdout + result.stderr
+    return result.exit_code, result.stdout, result.stderr
 
 
 def papers_yaml(days: Iterable[DaySpec], preamble: str = "") -> str:

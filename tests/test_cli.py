@@ -9,45 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
-from mapdaily_cli.cli import app
+from conftest import git, run_cli
 
 MAPDAILY = [sys.executable, "-m", "mapdaily_cli"]
 
 
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
-
-
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An empty git repository with an isolated HOME and git configuration."""
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / ".gitconfig").write_text("", encoding="utf-8")
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    monkeypatch.delenv("EDITOR", raising=False)
-    monkeypatch.delenv("VISUAL", raising=False)
-    path = tmp_path / "digest"
-    path.mkdir()
-    git(path, "init", "-q", "-b", "main")
-    git(path, "config", "user.name", "Curator")
-    git(path, "config", "user.email", "curator@example.org")
-    git(path, "config", "commit.gpgsign", "false")
-    return path
-
-
-def run(repo: Path, *args: str, input: str | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, ["-C", str(repo), *args], input=input)
-    assert "Traceback" not in (result.stdout + result.stderr)
-    return result.exit_code, result.stdout, result.stderr
-
-
 def ok(repo: Path, *args: str, input: str | None = None) -> str:
-    code, out, err = run(repo, *args, input=input)
+    code, out, err = run_cli(repo, *args, input=input)
     assert code == 0, err + out
     return out + err
 
@@ -93,9 +61,9 @@ def test_scripted_week(repo: Path) -> None:
     )
     ok(repo, "add", "--title", "Beta", "--url", "https://arxiv.org/abs/2410.00002", "--comment", "Fine.")
     ok(repo, "add", "--title", "Gamma", "--comment", "Also | with a pipe")
-    code, _, err = run(repo, "add", "--title", "Other", "--url", "https://www.arxiv.org/pdf/2410.00001v3")
+    code, _, err = run_cli(repo, "add", "--title", "Other", "--url", "https://www.arxiv.org/pdf/2410.00001v3")
     assert code == 1 and "2024-10-14" in err and "--force" in err
-    code, _, err = run(repo, "add", "--title", "  alpha:   a PAPER ")
+    code, _, err = run_cli(repo, "add", "--title", "  alpha:   a PAPER ")
     assert code == 1 and "already in the digest" in err
     ok(repo, "rotate", "--date", "2024-10-15")
     before = commits(repo)
@@ -127,20 +95,20 @@ def test_scripted_week(repo: Path) -> None:
     # A hand edit inside a generated region: check fails with a diff naming the line; add refuses.
     page_path = repo / "archived_papers" / "2024W42.md"
     page_path.write_text(page.replace("Better than fine.", "Hand edited."), encoding="utf-8")
-    code, out, err = run(repo, "check")
+    code, out, err = run_cli(repo, "check")
     assert code == 1 and "--- a/archived_papers/2024W42.md" in out
     assert "-| [Beta](https://arxiv.org/abs/2410.00002) | - | Hand edited. |" in out
     assert "+| [Beta](https://arxiv.org/abs/2410.00002) | - | Better than fine. |" in out
     line = page.splitlines().index("| [Beta](https://arxiv.org/abs/2410.00002) | - | Better than fine. |") + 1
     assert f"@@ -{line - 2}," in out
     before_files = snapshot(repo)
-    code, out, err = run(repo, "add", "--title", "Late", "--date", "2024-10-16")
+    code, out, err = run_cli(repo, "add", "--title", "Late", "--date", "2024-10-16")
     assert code == 1 and "edited by hand" in err and "Hand edited." in out
     assert snapshot(repo) == before_files
 
     # --dry-run shows the diff and writes nothing.
     page_path.write_text(page, encoding="utf-8")
-    code, out, err = run(repo, "add", "--title", "Epsilon", "--dry-run")
+    code, out, err = run_cli(repo, "add", "--title", "Epsilon", "--dry-run")
     assert code == 0 and "+| Epsilon | - | - |" in out and "dry run" in err
     assert snapshot(repo) == {**before_files, "archived_papers/2024W42.md": page.encode()}
 
@@ -156,7 +124,7 @@ def test_check_red_after_unrendered_data_change(repo: Path) -> None:
     seeded(repo)
     data = repo / "papers.yaml"
     data.write_text(data.read_text(encoding="utf-8").replace("fine", "changed"), encoding="utf-8")
-    code, out, err = run(repo, "check")
+    code, out, err = run_cli(repo, "check")
     assert code == 1 and "README.md" in out and "+| Tuesday Paper | HKU | changed |" in out
     assert "mapdaily render" in err
     ok(repo, "render")
@@ -166,7 +134,7 @@ def test_check_red_after_unrendered_data_change(repo: Path) -> None:
 def test_outside_a_repository(tmp_path: Path) -> None:
     folder = tmp_path / "plain"
     folder.mkdir()
-    code, _, err = run(folder, "add", "--title", "X")
+    code, _, err = run_cli(folder, "add", "--title", "X")
     assert code == 1 and "not inside a git repository" in err and "--no-commit" in err
     assert list(folder.iterdir()) == []
     ok(folder, "add", "--title", "X", "--no-commit", "--date", "2024-10-15")
@@ -194,7 +162,7 @@ def test_bad_input_is_one_line_and_changes_nothing(
     seeded(repo)
     before = snapshot(repo)
     n = len(commits(repo))
-    got, out, err = run(repo, *args)
+    got, out, err = run_cli(repo, *args)
     assert got == code, err
     assert words in err
     assert len([line for line in err.splitlines() if line.strip()]) == 1
@@ -203,7 +171,7 @@ def test_bad_input_is_one_line_and_changes_nothing(
 
 def test_ambiguous_selector_lists_candidates(repo: Path) -> None:
     seeded(repo)
-    code, out, err = run(repo, "show", "paper")
+    code, out, err = run_cli(repo, "show", "paper")
     assert code == 1 and "3 papers match" in err
     assert "2024-10-15#1  Tuesday Paper" in out and "2024-10-14#1  Monday Paper" in out
 
@@ -226,7 +194,7 @@ def test_ambiguous_selector_lists_candidates(repo: Path) -> None:
 def test_broken_data_is_named(repo: Path, text: str, words: str) -> None:
     (repo / "papers.yaml").write_text(text, encoding="utf-8")
     for args in (["check"], ["add", "--title", "X"], ["rotate", "--date", "2030-01-01"], ["list"]):
-        code, _, err = run(repo, *args)
+        code, _, err = run_cli(repo, *args)
         assert code == 1 and words in err, (args, err)
     assert (repo / "papers.yaml").read_text(encoding="utf-8") == text
     assert not (repo / "README.md").exists()
@@ -234,10 +202,10 @@ def test_broken_data_is_named(repo: Path, text: str, words: str) -> None:
 
 def test_bad_configuration_exits_2(repo: Path) -> None:
     (repo / "mapdaily.toml").write_text('readme = "../elsewhere.md"\n', encoding="utf-8")
-    code, _, err = run(repo, "check")
+    code, _, err = run_cli(repo, "check")
     assert code == 2 and "leaves the repository" in err
     (repo / "mapdaily.toml").write_text("colour = 1\n", encoding="utf-8")
-    code, _, err = run(repo, "check")
+    code, _, err = run_cli(repo, "check")
     assert code == 2 and "unknown key 'colour'" in err
 
 
@@ -249,7 +217,7 @@ def test_all_or_nothing_when_a_write_fails(repo: Path) -> None:
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "block the archive folder")
     before = snapshot(repo)
-    code, _, err = run(repo, "rotate", "--date", "2024-10-21")
+    code, _, err = run_cli(repo, "rotate", "--date", "2024-10-21")
     assert code == 1 and "nothing was changed" in err
     assert snapshot(repo) == before
     assert not [p for p in repo.rglob("*.tmp")]
@@ -259,7 +227,7 @@ def test_edit_remove_move_show_search_list(repo: Path) -> None:
     seeded(repo)
     ok(repo, "edit", "2410.11111", "--affiliation", "MIT", "--title", "Monday Paper v2")
     ok(repo, "move", "Monday Paper v2", "--date", "2024-10-15")
-    shown = json.loads(run(repo, "show", "https://arxiv.org/pdf/2410.11111v1", "--json")[1])
+    shown = json.loads(run_cli(repo, "show", "https://arxiv.org/pdf/2410.11111v1", "--json")[1])
     assert shown == {
         "date": "2024-10-15",
         "n": 2,
@@ -268,11 +236,11 @@ def test_edit_remove_move_show_search_list(repo: Path) -> None:
         "url": "https://arxiv.org/abs/2410.11111",
         "affiliation": "MIT",
     }
-    listed = json.loads(run(repo, "list", "--json")[1])
+    listed = json.loads(run_cli(repo, "list", "--json")[1])
     assert [d["date"] for d in listed] == ["2024-10-15", "2024-10-14"]
     assert [p["title"] for p in listed[0]["papers"]] == ["Tuesday Paper", "Monday Paper v2"]
     assert listed[1]["papers"] == []
-    found = json.loads(run(repo, "search", "OLD", "--json")[1])
+    found = json.loads(run_cli(repo, "search", "OLD", "--json")[1])
     assert [f["ref"] for f in found] == ["2024-10-10#1"]
     ok(repo, "remove", "2024-10-15#1")
     assert commits(repo)[:3] == [
@@ -281,7 +249,7 @@ def test_edit_remove_move_show_search_list(repo: Path) -> None:
         "edit: Monday Paper v2 (2024-10-14)",
     ]
     ok(repo, "check")
-    week = json.loads(run(repo, "list", "--week", "2024-W41", "--json")[1])
+    week = json.loads(run_cli(repo, "list", "--week", "2024-W41", "--json")[1])
     assert week == [{"date": "2024-10-10", "papers": [{"title": "Old Paper", "comment": "old"}]}]
 
 
@@ -305,7 +273,7 @@ def test_edit_in_editor_validates(repo: Path, tmp_path: Path, monkeypatch: pytes
     )
     monkeypatch.setenv("EDITOR", f"{sys.executable} {bad}")
     before = snapshot(repo)
-    code, _, err = run(repo, "edit", "Tuesday")
+    code, _, err = run_cli(repo, "edit", "Tuesday")
     assert code == 1 and "YAML syntax error" in err
     assert snapshot(repo) == before
 
@@ -403,7 +371,7 @@ def test_an_interrupted_write_is_recovered_not_refused(repo: Path) -> None:
         encoding="utf-8",
     )
     (repo / ".git" / "mapdaily.journal").write_text(f"{data}\n{repo / 'README.md'}\n", encoding="utf-8")
-    code, _, err = run(repo, "check")
+    code, _, err = run_cli(repo, "check")
     assert code == 1
     ok(repo, "add", "--title", "After the crash")
     readme = (repo / "README.md").read_text(encoding="utf-8")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import shutil
-import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -12,39 +11,12 @@ import cmarkgfm
 import pytest
 import yaml
 from cmarkgfm.cmark import Options
-from typer.testing import CliRunner
+from conftest import git, run_cli
 
-from mapdaily_cli.cli import app
 from mapdaily_cli.importer import repair_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
 MESS = sorted(p.name for p in FIXTURES.glob("*.md") if p.name != "seed-README.md")
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
-
-
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / ".gitconfig").write_text(
-        "[user]\n\tname = C\n\temail = c@example.org\n[commit]\n\tgpgsign = false\n", encoding="utf-8"
-    )
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    path = tmp_path / "digest"
-    path.mkdir()
-    git(path, "init", "-q", "-b", "main")
-    return path
-
-
-def mapdaily(repo: Path, *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, ["-C", str(repo), *args])
-    assert "Traceback" not in result.stdout + result.stderr
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_seed_import(repo: Path) -> None:
@@ -52,12 +24,12 @@ def test_seed_import(repo: Path) -> None:
     (repo / "README.md").write_text(seed, encoding="utf-8")
     git(repo, "add", "README.md")
     git(repo, "commit", "-qm", "hand-kept digest")
-    code, _, err = mapdaily(repo, "import", "README.md")
+    code, _, err = run_cli(repo, "import", "README.md")
     assert code == 0, err
     assert "imported 38 papers on 2 days" in err and "24 repaired" in err
     assert git(repo, "log", "-1", "--format=%s").strip() == "import: 38 papers, 2 days from README.md"
     assert git(repo, "status", "--porcelain") == ""
-    assert mapdaily(repo, "check")[0] == 0
+    assert run_cli(repo, "check")[0] == 0
     readme = (repo / "README.md").read_text(encoding="utf-8")
     unmarked = "".join(line for line in readme.splitlines(keepends=True) if "mapdaily:" not in line)
     assert unmarked == repair_text(seed)[0]
@@ -66,14 +38,14 @@ def test_seed_import(repo: Path) -> None:
     days = list(yaml.safe_load_all((repo / "papers.yaml").read_text(encoding="utf-8")))
     assert [(str(d["date"]), len(d["papers"])) for d in days] == [("2024-10-15", 19), ("2024-10-14", 19)]
     # Importing again adds nothing and makes no commit.
-    code, _, err = mapdaily(repo, "import", "README.md")
+    code, _, err = run_cli(repo, "import", "README.md")
     assert code == 0 and "nothing new" in err
     assert len(git(repo, "log", "--format=%s").splitlines()) == 2
 
 
 def test_mistyped_date_is_named(repo: Path) -> None:
     shutil.copy(FIXTURES / "mistyped-month.md", repo / "old.md")
-    code, _, err = mapdaily(repo, "import", "old.md", "--no-commit")
+    code, _, err = run_cli(repo, "import", "old.md", "--no-commit")
     assert code == 0
     assert "old.md:10: day 07/10/2024 lies outside the week of its neighbours" in err
 
@@ -169,9 +141,9 @@ def _shows(after: dict[str, object], before: dict[str, object], fields: set[str]
 def test_every_row_the_original_showed_is_shown_after_import(repo: Path, name: str) -> None:
     original = (FIXTURES / name).read_text(encoding="utf-8")
     shutil.copy(FIXTURES / name, repo / "page.md")
-    code, _, err = mapdaily(repo, "import", "page.md", "--no-commit")
+    code, _, err = run_cli(repo, "import", "page.md", "--no-commit")
     assert code == 0, err
-    assert mapdaily(repo, "check")[0] == 0
+    assert run_cli(repo, "check")[0] == 0
     rendered = [(repo / "README.md").read_text(encoding="utf-8")]
     rendered += [p.read_text(encoding="utf-8") for p in sorted((repo / "archived_papers").glob("*.md"))]
     after = [row for page in rendered for row in shown_rows(page)]

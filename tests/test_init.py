@@ -2,41 +2,16 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
-import pytest
-from typer.testing import CliRunner
-
-from mapdaily_cli.cli import app
+from conftest import git, run_cli
 
 SEED = Path(__file__).parent / "fixtures" / "import" / "seed-README.md"
 
 
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
-
-
-@pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / ".gitconfig").write_text(
-        "[user]\n\tname = C\n\temail = c@example.org\n[commit]\n\tgpgsign = false\n", encoding="utf-8"
-    )
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    path = tmp_path / "digest"
-    path.mkdir()
-    git(path, "init", "-q", "-b", "main")
-    return path
-
-
 def mapdaily(repo: Path, *args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, ["-C", str(repo), *args])
-    assert "Traceback" not in result.stdout + result.stderr
-    return result.exit_code, result.stdout + result.stderr
+    code, out, err = run_cli(repo, *args)
+    return code, out + err
 
 
 def test_init_makes_a_digest_that_checks_green(repo: Path) -> None:

@@ -2,37 +2,28 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
-from mapdaily_cli.cli import app
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
+from conftest import git, run_cli
 
 
 def mapdaily(repo: Path, *args: str) -> str:
-    result = CliRunner().invoke(app, ["-C", str(repo), *args])
-    assert result.exit_code == 0, result.stderr + result.stdout
-    return result.stderr
+    code, out, err = run_cli(repo, *args)
+    assert code == 0, err + out
+    return err
 
 
 @pytest.fixture
-def remote_and_clones(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path, Path]:
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / ".gitconfig").write_text(
-        "[user]\n\tname = Bot\n\temail = bot@example.org\n[commit]\n\tgpgsign = false\n"
-        "[init]\n\tdefaultBranch = main\n",
-        encoding="utf-8",
-    )
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+def remote_and_clones(tmp_path: Path, isolated_git: Path) -> tuple[Path, Path, Path]:
+    # Every clone needs a user and the main branch, so they go into the global configuration.
+    for key, value in (
+        ("user.name", "Bot"),
+        ("user.email", "bot@example.org"),
+        ("commit.gpgsign", "false"),
+        ("init.defaultBranch", "main"),
+    ):
+        git(tmp_path, "config", "--global", key, value)
     remote = tmp_path / "remote.git"
     git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
     first = tmp_path / "curator"
@@ -68,18 +59,8 @@ def test_rotate_catches_up_with_a_concurrent_add(
     assert git(scheduler, "rev-parse", "HEAD") == git(result, "rev-parse", "HEAD")
 
 
-def test_push_without_upstream_is_one_clear_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / ".gitconfig").write_text("[user]\n\tname = B\n\temail = b@example.org\n", encoding="utf-8")
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
-    repo = tmp_path / "solo"
-    repo.mkdir()
-    git(repo, "init", "-q", "-b", "main")
-    result = CliRunner().invoke(
-        app, ["-C", str(repo), "add", "--title", "X", "--date", "2024-10-14", "--push"]
-    )
-    assert result.exit_code == 1
-    assert "no upstream" in result.stderr and "git push -u origin main" in result.stderr
-    assert git(repo, "log", "--format=%s").splitlines() == ["add: X (2024-10-14)"]
+def test_push_without_upstream_is_one_clear_line(git_repo: Path) -> None:
+    code, _, err = run_cli(git_repo, "add", "--title", "X", "--date", "2024-10-14", "--push")
+    assert code == 1
+    assert "no upstream" in err and "git push -u origin main" in err
+    assert git(git_repo, "log", "--format=%s").splitlines() == ["add: X (2024-10-14)"]

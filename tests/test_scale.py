@@ -3,15 +3,13 @@ duplicates found years back, and the untouched part of papers.yaml copied byte f
 
 from __future__ import annotations
 
-import subprocess
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from conftest import git, run_cli
 
 from mapdaily_cli import api
-from mapdaily_cli.cli import app
 from mapdaily_cli.config import load_config
 from mapdaily_cli.errors import CheckFailed, DataError
 
@@ -34,22 +32,12 @@ def history(end: date = date(2024, 10, 15), days: int = DAYS) -> str:
 
 
 @pytest.fixture
-def long_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / ".gitconfig").write_text(
-        "[user]\n\tname = C\n\temail = c@example.org\n[commit]\n\tgpgsign = false\n", encoding="utf-8"
-    )
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(home / ".gitconfig"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    repo = tmp_path / "digest"
-    repo.mkdir()
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
-    (repo / "papers.yaml").write_text(history(), encoding="utf-8")
-    result = CliRunner().invoke(app, ["-C", str(repo), "render"])
-    assert result.exit_code == 0, result.stderr
-    return repo
+def long_repo(git_repo: Path) -> Path:
+    """A git repository holding ``history()`` in papers.yaml, rendered but not committed."""
+    (git_repo / "papers.yaml").write_text(history(), encoding="utf-8")
+    code, _, err = run_cli(git_repo, "render")
+    assert code == 0, err
+    return git_repo
 
 
 def test_parallel_and_serial_check_agree(long_repo: Path) -> None:
@@ -90,19 +78,18 @@ def test_parallel_check_reports_the_first_bad_document(long_repo: Path) -> None:
 def test_add_finds_a_duplicate_years_back_and_leaves_history_untouched(long_repo: Path) -> None:
     data = long_repo / "papers.yaml"
     before = data.read_bytes()
-    runner = CliRunner()
     for title, url in (
         ("paper 599 ON day 2023-02-24", None),  # case and spacing differ
         ("A FOLDED TITLE   NUMBER 598", None),  # stored as a folded block scalar
         ("Other", "https://www.arxiv.org/pdf/2405.00597v2"),
     ):
-        args = ["-C", str(long_repo), "add", "--no-commit", "--title", title]
-        result = runner.invoke(app, args + (["--url", url] if url else []))
-        assert result.exit_code == 1, result.stderr
-        assert "already in the digest on 2023-02-2" in result.stderr
+        args = ["add", "--no-commit", "--title", title]
+        code, _, err = run_cli(long_repo, *args, *(["--url", url] if url else []))
+        assert code == 1, err
+        assert "already in the digest on 2023-02-2" in err
     assert data.read_bytes() == before
-    result = runner.invoke(app, ["-C", str(long_repo), "add", "--no-commit", "--title", "Brand New"])
-    assert result.exit_code == 0, result.stderr
+    code, _, err = run_cli(long_repo, "add", "--no-commit", "--title", "Brand New")
+    assert code == 0, err
     after = data.read_bytes()
     first_day_end = before.index(b"---\n")
     # Everything after today's document is the same bytes as before.
@@ -115,18 +102,17 @@ def test_scan_cache_follows_every_write(long_repo: Path) -> None:
 
     from mapdaily_cli.store import _HIDING
 
-    subprocess.run(["git", "add", "-A"], cwd=long_repo, check=True)
-    subprocess.run(["git", "commit", "-qm", "digest"], cwd=long_repo, check=True)
+    git(long_repo, "add", "-A")
+    git(long_repo, "commit", "-qm", "digest")
     data = long_repo / "papers.yaml"
     # Something that can hide a word, deep in the history: an escaped letter in a title.
     old = "- title: Paper 500 on Day 2023-06-03\n"
     text = data.read_text(encoding="utf-8").replace(old, '- title: "P\\x61per 500 on Day 2023-06-03"\n')
     assert "P\\x61per" in text
     data.write_text(text, encoding="utf-8")
-    runner = CliRunner()
     for title in ("A first new one", "A second new one ß", "Yet another"):
-        result = runner.invoke(app, ["-C", str(long_repo), "add", "--no-commit", "--title", title])
-        assert result.exit_code == 0, result.stderr
+        code, _, err = run_cli(long_repo, "add", "--no-commit", "--title", title)
+        assert code == 0, err
         entries = json.loads((long_repo / ".git" / "mapdaily-scan.json").read_text(encoding="utf-8"))
         raw = data.read_bytes()
         import zlib
@@ -134,7 +120,5 @@ def test_scan_cache_follows_every_write(long_repo: Path) -> None:
         assert entries[0]["key"] == [len(raw), zlib.crc32(raw)]
         assert entries[0]["hiding"] == [m.start() for m in _HIDING.finditer(raw)]
     # The escaped title is still found as a duplicate, from the cache.
-    result = runner.invoke(
-        app, ["-C", str(long_repo), "add", "--no-commit", "--title", "paper 500 ON day 2023-06-03"]
-    )
-    assert result.exit_code == 1 and "already in the digest on 2023-06-03" in result.stderr
+    code, _, err = run_cli(long_repo, "add", "--no-commit", "--title", "paper 500 ON day 2023-06-03")
+    assert code == 1 and "already in the digest on 2023-06-03" in err

@@ -4,29 +4,17 @@ from __future__ import annotations
 
 import os
 import pty
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 
-def test_add_prompts_at_a_terminal(tmp_path: Path) -> None:
-    repo = tmp_path / "digest"
-    repo.mkdir()
-    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
+def test_add_prompts_at_a_terminal(repo: Path) -> None:
     env = {
         **os.environ,
-        "HOME": str(tmp_path),
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "C",
-        "GIT_AUTHOR_EMAIL": "c@example.org",
-        "GIT_COMMITTER_NAME": "C",
-        "GIT_COMMITTER_EMAIL": "c@example.org",
         "EDITOR": f"{sys.executable} -c \"import sys; open(sys.argv[1], 'w').write('From the editor.')\"",
         "PYTHONPATH": str(Path(__file__).parents[1]),
     }
-    env.pop("VISUAL", None)
     pid, fd = pty.fork()
     if pid == 0:  # the child: mapdaily on the terminal
         os.execve(
