@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import papers_yaml, write_papers
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from mapdaily_cli.errors import DataError, MapdailyError
@@ -420,6 +420,8 @@ def test_the_lock_admits_one_holder(tmp_path: Path) -> None:
 
 
 @settings(max_examples=150, deadline=None)
+@example(title="0\\1", style="plain-unicode")  # a backslash between two words
+@example(title="ß x", style="ascii-escapes")
 @given(
     title=st.text(
         alphabet=st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from("ßſKİﬁ'\" :#-\\|\n"),
