@@ -137,7 +137,7 @@ def index_target(config: Config) -> Target:
 def read_generated(config: Config, rel: str) -> str | None:
     path = config.path(rel)
     try:
-        return path.read_text(encoding="utf-8")
+        return path.read_bytes().decode("utf-8")  # line endings as they are
     except (FileNotFoundError, NotADirectoryError):
         return None
     except IsADirectoryError:
@@ -201,6 +201,10 @@ class Change:
         self.unmarked: set[str] = set()
         #: Text to start from instead of the file on disk (a README whose sections become markers).
         self.base_text: dict[str, str] = {}
+        #: A run was killed half-way through its writes: regenerate every file before writing.
+        self.recovering_all = False
+        self._committed: Stream | None = None
+        self._committed_read = False
 
     def regenerate(self, targets: Iterable[Target]) -> None:
         """Plan the new text of each target, refusing regions someone edited by hand."""
@@ -213,16 +217,45 @@ class Change:
                 base = split_regions(self.renderer.skeleton(target.kind, target.rel), target.rel)
             else:
                 base = split_regions(existing, target.rel)
-                if base.region != new_region and not self.options.force and target.rel not in self.recovering:
+                if (
+                    base.region != new_region
+                    and base.region.strip()  # an empty pair of markers holds nothing to lose
+                    and not self.options.force
+                    and target.rel not in self.recovering
+                ):
                     old_region = target.region(self.renderer, self.old)
-                    if base.region != old_region:
+                    if base.region != old_region and base.region != self._committed_region(target):
                         self.hand_edits.append(_diff(target.rel, old_region, base.region, region_line(base)))
             text = base.with_region(new_region)
             if text != existing:
                 self.files[target.rel] = text
 
+    def _committed_region(self, target: Target) -> str | None:
+        """What HEAD's papers.yaml renders for ``target``: a region equal to it is stale (the data
+        was edited by hand since), not edited by hand. Read only when a region differs."""
+        if not self._committed_read:
+            self._committed_read = True
+            text = gitops.committed_text(self.config.root, self.config.data_path)
+            try:
+                self._committed = (
+                    Stream(self.config.data_path, f"HEAD:{self.config.data}", text) if text else None
+                )
+            except DataError:
+                self._committed = None
+        if self._committed is None:
+            return None
+        try:
+            return target.region(self.renderer, self._committed)
+        except DataError:
+            return None
+
     def commit(self, message: str, summary: str) -> Result:
         """Write everything planned (or show it, for --dry-run) and commit it."""
+        if self.recovering_all:
+            # A run was killed while replacing files: make every generated file agree with the data.
+            self.recovering.update(t.rel for t in all_targets(self.config, self.stream))
+            self.regenerate(t for t in all_targets(self.config, self.stream) if t.rel not in self.files)
+            self.recovering_all = False
         if self.hand_edits:
             raise HandEditError(
                 "generated text was edited by hand and would be overwritten; move the edit into "
@@ -240,9 +273,10 @@ class Change:
             return Result(
                 f"{summary} (dry run: nothing written)", sorted(files), diff=diff, changed=bool(files)
             )
-        if not files:
-            return Result(summary, changed=False)
         journal = _journal(config)
+        if not files:
+            journal.unlink(missing_ok=True)  # whatever a killed run left is consistent again
+            return Result(summary, changed=False)
         write_all({config.path(rel): text for rel, text in files.items()}, journal)
         if isinstance(parts, list):
             self.stream.written(parts)
@@ -275,13 +309,12 @@ def changing(config: Config, options: Options) -> Iterator[Change]:
         change = Change(config, stream, options)
         journal = _journal(config)
         if journal.exists():
+            change.recovering_all = True
             for line in journal.read_text(encoding="utf-8").splitlines():
                 path = Path(line)
                 if path.is_relative_to(config.root):
                     change.recovering.add(str(path.relative_to(config.root)))
         yield change
-        if journal.exists() and not options.dry_run:
-            journal.unlink()
 
 
 def affected_targets(config: Config, old: Stream, new: Stream, dates: Iterable[date]) -> list[Target]:
@@ -324,7 +357,8 @@ def run(config: Config, options: Options, command: Callable[[], Result]) -> Resu
                     f"{e.message}; gave up after {PUSH_ATTEMPTS} attempts. The commit is kept locally:"
                     " run `git pull --rebase`, then `mapdaily render` and push by hand"
                 ) from None
-            gitops.catch_up(repo, drop_head=result.commit is not None)
+            with locked(_lock_path(config)):
+                gitops.catch_up(repo, result.commit)
             if result.commit is not None:
                 result = command()
     return result
@@ -524,11 +558,12 @@ def _papers_in(stream: Stream, indexes: Iterable[int]) -> Iterator[Found]:
 
 def find_duplicates(stream: Stream, paper: Paper) -> list[Found]:
     """Papers anywhere in the history that are the same paper (same url or normalised title)."""
-    from mapdaily_cli.model import arxiv_id, same_paper
+    from mapdaily_cli.model import arxiv_id, canonical_url, same_paper
 
     texts = [paper.title]
     if paper.url:
-        texts.append(arxiv_id(paper.url) or paper.url)
+        # What the url is compared by (scheme and www. set aside), so that is what is searched for.
+        texts.append(arxiv_id(paper.url) or canonical_url(paper.url))
     return [f for f in _papers_in(stream, _candidates(stream, texts)) if same_paper(f.paper, paper)]
 
 
@@ -563,7 +598,7 @@ def select(stream: Stream, selector: str) -> Found:
         key = canonical_url(text if "/" in text else f"https://arxiv.org/abs/{text}")
         found = [
             f
-            for f in _papers_in(stream, _candidates(stream, [arxiv_id(text) or text]))
+            for f in _papers_in(stream, _candidates(stream, [arxiv_id(text) or key]))
             if f.paper.url and canonical_url(f.paper.url) == key
         ]
         return _one(found, selector)
@@ -612,11 +647,11 @@ def _check_paper(paper: Paper) -> None:
         problem = validate_url(paper.url)
         if problem:
             raise InputError(f"--url: {problem}; give the paper's https://arxiv.org/abs/... link")
-    import re
+    from mapdaily_cli.store import CONTROL
 
     for name in ("title", "url", "affiliation", "comment"):
         value = getattr(paper, name)
-        if value and re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", value):
+        if value and CONTROL.search(value):
             raise InputError(f"--{name} holds a control character; remove it")
 
 
@@ -646,6 +681,16 @@ def _ensure_day(stream: Stream, when: date) -> int:
     return index
 
 
+def _not_after_today(stream: Stream, when: date) -> None:
+    """Refuse a day later than the digest's today: it would become today without a rotate."""
+    if len(stream) and when > stream.date_at(0):
+        first = stream.date_at(0).isoformat()
+        raise InputError(
+            f"--date {when.isoformat()} is after the digest's today ({first}, the first day in"
+            f" papers.yaml); open that day with `mapdaily rotate --date {when.isoformat()}` first"
+        )
+
+
 def add_paper(config: Config, paper: Paper, when: date | None, today: date, options: Options) -> Result:
     """Append ``paper`` to the first day (today) or to ``when``; refuse a duplicate unless forced."""
     _check_paper(paper)
@@ -653,6 +698,7 @@ def add_paper(config: Config, paper: Paper, when: date | None, today: date, opti
         stream = change.stream
         if when is None:
             when = stream.date_at(0) if len(stream) else today
+        _not_after_today(stream, when)
         if not options.force:
             dupes = find_duplicates(stream, paper)
             if dupes:
@@ -671,11 +717,11 @@ def add_paper(config: Config, paper: Paper, when: date | None, today: date, opti
         )
 
 
-def paper_yaml(config: Config, selector: str) -> tuple[str, str]:
-    """The selected paper as a YAML mapping (for an editor) and its reference."""
+def paper_yaml(config: Config, selector: str) -> tuple[str, str, Paper]:
+    """The selected paper as a YAML mapping (for an editor), its reference and its fields."""
     stream = open_stream(config)
     found = select(stream, selector)
-    return stream.paper_text(found.index, found.position), found.ref
+    return stream.paper_text(found.index, found.position), found.ref, found.paper
 
 
 def parse_paper_yaml(text: str) -> dict[str, Any]:
@@ -705,12 +751,19 @@ def edit_paper(
     changes: dict[str, str | None] | None,
     options: Options,
     replacement: str | None = None,
+    expect: Paper | None = None,
 ) -> Result:
     """Change fields of one paper (``changes``: None or "" removes an optional field), or replace
-    the whole mapping with the edited YAML ``replacement`` (unknown keys kept as written)."""
+    the whole mapping with the edited YAML ``replacement`` (unknown keys kept as written).
+    ``expect`` is the paper as it was shown for editing: if it has changed since, nothing is saved."""
     with changing(config, options) as change:
         stream = change.stream
         found = select(stream, selector)
+        if expect is not None and found.paper != expect:
+            raise InputError(
+                f"{found.ref} changed while it was being edited (another command ran); nothing was"
+                " saved: run the edit again"
+            )
         new_map = parse_paper_yaml(replacement) if replacement is not None else None
 
         def apply(doc: Any) -> None:
@@ -763,6 +816,7 @@ def move_paper(config: Config, selector: str, when: date, options: Options) -> R
         found = select(stream, selector)
         if found.date == when:
             return Result(f"{found.ref} is already on {when.isoformat()}", changed=False)
+        _not_after_today(stream, when)
         holder: list[Any] = []
         stream.edit(found.index, lambda doc: holder.append(_papers_seq(doc).pop(found.position)))
         target = _ensure_day(stream, when)
@@ -1020,7 +1074,7 @@ def init_digest(
     if readme is None or options.force:
         base = renderer.skeleton("readme", config.readme)
     elif START in readme:
-        base = readme
+        base = None  # already a digest's README: its region is for `render` to update, with its checks
         kept.append(config.readme)
     else:
         page = parse_page(readme, config.readme)
@@ -1038,8 +1092,12 @@ def init_digest(
         folder = package_files("mapdaily_cli") / "templates" / "ci"
         for name, rel in CI_FILES.items():
             plan(rel, (folder / name).read_text(encoding="utf-8"))
-    data_text = files.get(config.data) or config.data_path.read_text(encoding="utf-8")
-    stream = Stream(config.data_path, config.data, data_text)
+    data_text = files.get(config.data)
+    stream = (
+        Stream(config.data_path, config.data, data_text)
+        if isinstance(data_text, str)
+        else Stream.read(config.data_path, config.data)
+    )
     if base is not None:
         found = readme_days(stream, config)
         region = renderer.readme_region(*found) if found else ""

@@ -306,10 +306,12 @@ def edit(
         changes = _fields(title, url, affiliation, comment)
         if changes:
             return api.run(config, options, lambda: api.edit_paper(config, selector, changes, options))
-        text, ref = api.paper_yaml(config, selector)
+        text, ref, shown = api.paper_yaml(config, selector)
         edited = _edit_until_valid(f"# {ref}: edit the paper, save and close; an empty file cancels.\n", text)
         return api.run(
-            config, options, lambda: api.edit_paper(config, selector, None, options, replacement=edited)
+            config,
+            options,
+            lambda: api.edit_paper(config, ref, None, options, replacement=edited, expect=shown),
         )
 
     _show(_run(run))

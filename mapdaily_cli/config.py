@@ -166,6 +166,16 @@ def make_config(root: Path, table: dict[str, Any], source: str = "defaults") -> 
         value = getattr(config, key)
         if value is not None:
             _check_inside(root, where, key, value)
+            if PurePosixPath(Path(value).as_posix()).parts[:1] == (".git",):
+                raise ConfigError(f"{where}: {key} = {value!r} is inside .git; give a path in the work tree")
+    files = {k: (root / getattr(config, k)).resolve() for k in ("data", "readme", "archive_index")}
+    for a, b in (("data", "readme"), ("data", "archive_index"), ("readme", "archive_index")):
+        if files[a] == files[b]:
+            raise ConfigError(f"{where}: {a} and {b} are the same file; give each its own")
+    if config.templates is not None and not (root / config.templates).is_dir():
+        raise ConfigError(
+            f"{where}: templates = {config.templates!r} is not a folder; create it or remove the key"
+        )
     sample = Week(date(2024, 10, 7))
     try:
         page = config.week_page(sample)

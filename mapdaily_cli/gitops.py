@@ -92,16 +92,22 @@ def push(repo: Any) -> None:
         raise GitError(f"git push failed: {last}; the commit is made locally") from None
 
 
-def catch_up(repo: Any, drop_head: bool) -> None:
-    """Fetch the upstream and move the branch onto it, first dropping HEAD (our own commit, to be
-    made again on top of the remote's data) when ``drop_head``."""
+def catch_up(repo: Any, ours: str | None) -> None:
+    """Fetch the upstream and move the branch onto it, first dropping ``ours`` (the commit just
+    made, to be made again on top of the remote's data) when given: only if it is still HEAD, so
+    a commit someone else made meanwhile is never thrown away."""
     import git
 
     branch, remote, remote_head = _upstream(repo)
     try:
         repo.git.fetch(remote, remote_head)
-        if drop_head:
-            repo.git.reset("--keep", "HEAD~1")
+        if ours is not None:
+            if not repo.head.commit.hexsha.startswith(ours):
+                raise GitError(
+                    f"another commit was made on {branch} meanwhile; not dropping anything: run"
+                    " `git pull --rebase`, then `mapdaily render`, and push by hand"
+                )
+            repo.git.reset("--keep", f"{ours}~1")
         repo.git.merge("--ff-only", f"{remote}/{remote_head}")
     except git.GitCommandError as e:
         text = (e.stderr or str(e)).strip()

@@ -115,12 +115,14 @@ class Regioned:
     before: str
     region: str
     after: str
+    #: The start marker line's ending (a file kept with CRLF endings keeps them outside the region).
+    eol: str = "\n"
 
     def with_region(self, region: str) -> str:
-        return f"{self.before}{START}\n{region}{END}{self.after}"
+        return f"{self.before}{START}{self.eol}{region}{END}{self.after}"
 
 
-_MARKER_LINE = re.compile(r"^[ \t]*<!--[ \t]*mapdaily:(start|end)[ \t]*-->[ \t]*$", re.MULTILINE)
+_MARKER_LINE = re.compile(r"^[ \t]*<!--[ \t]*mapdaily:(start|end)[ \t]*-->[ \t]*(?=\r?$)", re.MULTILINE)
 
 
 def split_regions(text: str, path: str) -> Regioned:
@@ -140,8 +142,9 @@ def split_regions(text: str, path: str) -> Regioned:
             f" '{START}' and '{END}' (or run `mapdaily import {path}` on a hand-kept page)"
         )
     start, end = marks
-    region_start = start.end() + 1 if text[start.end() : start.end() + 1] == "\n" else start.end()
-    return Regioned(text[: start.start()], text[region_start : end.start()], text[end.end() :])
+    eol = "\r\n" if text.startswith("\r\n", start.end()) else "\n"
+    region_start = start.end() + len(eol) if text.startswith(eol, start.end()) else start.end()
+    return Regioned(text[: start.start()], text[region_start : end.start()], text[end.end() :], eol)
 
 
 def region_line(regioned: Regioned) -> int:

@@ -16,7 +16,7 @@ from mapdaily_cli.errors import DataError, MapdailyError
 from mapdaily_cli.model import FIELDS, Day, Paper
 
 # A document marker at column 0 cannot occur inside content, so the stream is split on it.
-_SEPARATOR = re.compile(r"^---(?=[ \t]|$)", re.MULTILINE)
+_SEPARATOR = re.compile(r"^---(?=[ \t\r]|$)", re.MULTILINE)
 _CONFLICT = re.compile(r"^(<<<<<<<|>>>>>>>|\|\|\|\|\|\|\|)(?: |$)", re.MULTILINE)
 # A document's first content line, when it is a plain ``date:`` line (as mapdaily writes it).
 _DATE_LINE = re.compile(
@@ -27,7 +27,7 @@ _DATE_LINE = re.compile(
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Control characters (C0 but tab and newline, DEL, C1): YAML and markdown would each read them
 # their own way (U+0085 is a line break to YAML).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class Chunk:
@@ -102,7 +102,7 @@ def search_words(text: str) -> list[str]:
 # Between two runs of a phrase, in the raw bytes: anything but an ASCII letter or digit (spaces, a
 # line break and indentation where YAML folds a line, punctuation, other letters' UTF-8 bytes,
 # quotes doubled or escaped), or a backslash escape.
-_BETWEEN = rb"(?:[^a-z0-9]|\\.)+"
+_BETWEEN = rb"(?:[^a-z0-9\\]|\\[a-z0-9]|\\)+"
 
 
 class Stream:
@@ -316,7 +316,7 @@ class Stream:
         if _SEPARATOR.match(chunk.text):
             line = chunk.text[: chunk.text.find("\n") + 1] or "---\n"
             # The marker line is kept as written when it holds nothing but a comment.
-            head = line if re.fullmatch(r"---[ \t]*(?:#.*)?\n", line) else "---\n"
+            head = line if re.fullmatch(r"---[ \t]*(?:#[^\r]*)?\r?\n", line) else "---\n"
         yaml = _round_trip()
         doc = self._round_trip_load(yaml, index)
         change(doc)
@@ -471,7 +471,7 @@ def _validate(data: Any, locate: Callable[[tuple[Any, ...]], str], display: str)
                     ("papers", i, key),
                     f"{key} of paper {i + 1} of {when} must be text, not {value!r}; quote it",
                 )
-            if value and _CONTROL.search(value):
+            if value and CONTROL.search(value):
                 raise fail(
                     ("papers", i, key),
                     f"{key} of paper {i + 1} of {when} holds a control character; remove it",
@@ -541,10 +541,14 @@ class ScanCache:
 
 
 def document_body(text: str) -> str:
-    """A document's text without its ``---`` line."""
-    if _SEPARATOR.match(text):
-        return text.split("\n", 1)[1] if "\n" in text else ""
-    return text
+    """A document's text without its ``---`` marker (what follows the marker on its line, such as
+    a flow mapping, is kept; a comment there is not)."""
+    if not _SEPARATOR.match(text):
+        return text
+    line, _, rest = text.partition("\n")
+    if re.fullmatch(r"---[ \t]*(?:#.*)?\r?", line):
+        return rest
+    return text[3:]
 
 
 _MARKER = re.compile(rb"\n---(?=[ \t\r\n]|\Z)")
@@ -636,12 +640,23 @@ def _round_trip() -> Any:
 
 
 def to_yaml_text(value: str) -> Any:
-    """A string as ruamel should write it: a literal block when it spans lines."""
-    if "\n" in value:
-        from ruamel.yaml.scalarstring import LiteralScalarString
+    """A string as ruamel should write it so that the C loader reads it back as that string: a
+    literal block when it spans lines, double quotes when a plain scalar would read as something
+    else under YAML 1.1 (``Yes``, ``off``, ``10:30``, ``2024-10-15``) or holds trailing spaces."""
+    from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
-        return LiteralScalarString(value if value.endswith("\n") else value)
+    if "\n" in value and not re.search(r"[ \t]\n|[ \t]$|^\s", value):
+        return LiteralScalarString(value)
+    if "\n" in value or _resolves_to_other_than_text(value):
+        return DoubleQuotedScalarString(value)
     return value
+
+
+def _resolves_to_other_than_text(value: str) -> bool:
+    import yaml
+
+    tag = yaml.resolver.Resolver().resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
+    return bool(tag != "tag:yaml.org,2002:str")
 
 
 # --- files ------------------------------------------------------------------------------------
@@ -704,6 +719,8 @@ def write_all(
                 _restore(path, backups.get(path))
         for tmp in temps.values():
             tmp.unlink(missing_ok=True)
+        if journal is not None:
+            journal.unlink(missing_ok=True)  # everything is as it was: nothing to recover
         raise MapdailyError(f"cannot replace {e.filename}: {e.strerror}; nothing was changed") from None
     finally:
         for kept in backups.values():
@@ -718,7 +735,7 @@ def _backup(path: Path, folder: Path) -> Path | bytes | None:
     the work tree), its bytes where links fail, None if it does not exist."""
     if not path.exists():
         return None
-    link = folder / f"mapdaily-old.{os.getpid()}.{path.name}"
+    link = folder / f"mapdaily-old.{os.getpid()}.{abs(hash(str(path)))}.{path.name}"
     try:
         link.unlink(missing_ok=True)
         os.link(path, link)

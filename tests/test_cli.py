@@ -149,6 +149,8 @@ def test_outside_a_repository(tmp_path: Path) -> None:
         (["add", "--title", "  "], 1, "title is empty"),
         (["add", "--title", "X", "--url", "javascript:alert(1)"], 1, "not an http(s) url"),
         (["rotate", "--date", "2024-10-01"], 1, "only moves forward"),
+        (["add", "--title", "X", "--date", "2024-10-20"], 1, "after the digest's today (2024-10-15"),
+        (["move", "Old Paper", "--date", "2024-10-20"], 1, "rotate --date 2024-10-20"),
         (["show", "no such paper"], 1, "no paper matches"),
         (["edit", "Paper", "--comment", "x"], 1, "papers match"),
         (["remove", "2024-10-15#9"], 1, "#9 does not exist"),
@@ -211,7 +213,8 @@ def test_bad_configuration_exits_2(repo: Path) -> None:
 
 def test_all_or_nothing_when_a_write_fails(repo: Path) -> None:
     seeded(repo)
-    ok(repo, "add", "--title", "Wednesday", "--date", "2024-10-16")
+    ok(repo, "rotate", "--date", "2024-10-16")
+    ok(repo, "add", "--title", "Wednesday")
     (repo / "archived_papers").rename(repo / "moved")
     (repo / "archived_papers").write_text("a file where the folder should be\n", encoding="utf-8")
     git(repo, "add", "-A")
