@@ -64,3 +64,24 @@ def test_push_without_upstream_is_one_clear_line(git_repo: Path) -> None:
     assert code == 1
     assert "no upstream" in err and "git push -u origin main" in err
     assert git(git_repo, "log", "--format=%s").splitlines() == ["add: X (2024-10-14)"]
+
+
+def test_catch_up_never_drops_a_commit_it_did_not_make(git_repo: Path, tmp_path: Path) -> None:
+    from mapdaily_cli import gitops
+    from mapdaily_cli.errors import GitError
+
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
+    (git_repo / "a.txt").write_text("a\n", encoding="utf-8")
+    git(git_repo, "add", "a.txt")
+    git(git_repo, "commit", "-qm", "a")
+    git(git_repo, "remote", "add", "origin", str(remote))
+    git(git_repo, "push", "-q", "-u", "origin", "main")
+    ours = git(git_repo, "rev-parse", "HEAD")[:8]
+    (git_repo / "b.txt").write_text("b\n", encoding="utf-8")
+    git(git_repo, "add", "b.txt")
+    git(git_repo, "commit", "-qm", "someone else's")
+    repo = gitops.open_repo(git_repo)
+    with pytest.raises(GitError, match="another commit was made"):
+        gitops.catch_up(repo, ours)
+    assert git(git_repo, "log", "-1", "--format=%s") == "someone else's"

@@ -1,0 +1,187 @@
+"""Inputs real digests have that the happy path does not: CRLF files, YAML look-alikes, odd document
+markers, urls written two ways, data edited by hand, a run killed half-way, colliding settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import git, run_cli
+
+
+def ok(repo: Path, *args: str) -> str:
+    code, out, err = run_cli(repo, *args)
+    assert code == 0, err + out
+    return out + err
+
+
+def test_crlf_papers_yaml_stays_a_valid_stream(repo: Path) -> None:
+    (repo / "papers.yaml").write_bytes(
+        b"# data\r\n---\r\ndate: 2024-10-15\r\npapers:\r\n- title: A\r\n---\r\ndate: 2024-10-14\r\n"
+        b"papers:\r\n- title: B\r\n"
+    )
+    ok(repo, "render")
+    ok(repo, "add", "--title", "C", "--date", "2024-10-14")
+    ok(repo, "rotate", "--date", "2024-10-16")
+    ok(repo, "add", "--title", "D")
+    days = list(yaml.safe_load_all((repo / "papers.yaml").read_text(encoding="utf-8")))
+    assert [(str(d["date"]), [p["title"] for p in d["papers"]]) for d in days] == [
+        ("2024-10-16", ["D"]),
+        ("2024-10-15", ["A"]),
+        ("2024-10-14", ["B", "C"]),
+    ]
+    ok(repo, "check")
+
+
+def test_crlf_readme_keeps_its_line_endings_outside_the_markers(repo: Path) -> None:
+    ok(repo, "add", "--title", "A", "--date", "2024-10-15")
+    readme = repo / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    head, rest = text.split("<!-- mapdaily:start -->\n", 1)
+    region, tail = rest.split("<!-- mapdaily:end -->", 1)
+    crlf = head.replace("\n", "\r\n") + "<!-- mapdaily:start -->\r\n" + region + "<!-- mapdaily:end -->"
+    crlf += tail.replace("\n", "\r\n")
+    readme.write_bytes(crlf.encode("utf-8"))
+    ok(repo, "check")
+    ok(repo, "add", "--title", "B")
+    after = readme.read_bytes().decode("utf-8")
+    assert after.startswith(head.replace("\n", "\r\n") + "<!-- mapdaily:start -->\r\n")
+    assert after.endswith("<!-- mapdaily:end -->" + tail.replace("\n", "\r\n"))
+    assert "| B | - | - |" in after
+
+
+def test_yaml_look_alikes_stay_text(repo: Path) -> None:
+    for title, comment in (("Yes", "off"), ("10:30", "2024-10-15"), ("null", "~"), ("1e3", "0x1F")):
+        ok(repo, "add", "--title", title, "--comment", comment, "--date", "2024-10-15", "--force")
+    papers = yaml.safe_load((repo / "papers.yaml").read_text(encoding="utf-8"))["papers"]
+    assert [(p["title"], p["comment"]) for p in papers] == [
+        ("Yes", "off"),
+        ("10:30", "2024-10-15"),
+        ("null", "~"),
+        ("1e3", "0x1F"),
+    ]
+    ok(repo, "check")
+
+
+def test_line_separators_are_refused(repo: Path) -> None:
+    code, _, err = run_cli(repo, "add", "--title", "A\u2028B", "--date", "2024-10-15")
+    assert code == 1 and "control character" in err
+
+
+def test_a_flow_mapping_on_the_marker_line(repo: Path) -> None:
+    (repo / "papers.yaml").write_text(
+        "date: 2024-10-15\npapers: []\n--- {date: 2024-10-14, papers: [{title: Flow}]}\n", encoding="utf-8"
+    )
+    ok(repo, "render")
+    ok(repo, "add", "--title", "Block", "--date", "2024-10-14")
+    ok(repo, "remove", "Flow")
+    days = list(yaml.safe_load_all((repo / "papers.yaml").read_text(encoding="utf-8")))
+    assert [p["title"] for p in days[1]["papers"]] == ["Block"]
+    ok(repo, "check")
+
+
+def test_a_url_is_a_duplicate_however_its_scheme_is_written(repo: Path) -> None:
+    ok(repo, "add", "--title", "A", "--url", "http://www.openreview.net/forum?id=abc", "--date", "2024-10-15")
+    code, _, err = run_cli(repo, "add", "--title", "Other", "--url", "https://openreview.net/forum?id=abc")
+    assert code == 1 and "already in the digest" in err
+    assert "Other" not in (repo / "papers.yaml").read_text(encoding="utf-8")
+    assert (
+        '"ref": "2024-10-15#1"' in run_cli(repo, "show", "https://openreview.net/forum?id=abc", "--json")[1]
+    )
+
+
+def test_many_escaped_characters_do_not_slow_the_duplicate_search(repo: Path) -> None:
+    # A separator pattern that could read "\\*" two ways took minutes on this comment.
+    comment = "Attention " + "\\*" * 40 + " overrated"
+    ok(repo, "add", "--title", "First", "--comment", comment, "--date", "2024-10-15")
+    ok(repo, "add", "--title", "Attention Is All You Need")
+
+
+def test_a_hand_fix_in_the_data_is_not_taken_for_a_hand_edit(repo: Path) -> None:
+    ok(repo, "add", "--title", "A Paper With A Tpyo", "--date", "2024-10-15")
+    data = repo / "papers.yaml"
+    data.write_text(data.read_text(encoding="utf-8").replace("Tpyo", "Typo"), encoding="utf-8")
+    ok(repo, "add", "--title", "Next")
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    assert "A Paper With A Typo" in readme and "Tpyo" not in readme
+    ok(repo, "check")
+
+
+def test_empty_markers_are_filled_not_refused(repo: Path) -> None:
+    (repo / "README.md").write_text(
+        "# Ours\n\n<!-- mapdaily:start -->\n<!-- mapdaily:end -->\n", encoding="utf-8"
+    )
+    ok(repo, "add", "--title", "A", "--date", "2024-10-15")
+    assert "| A | - | - |" in (repo / "README.md").read_text(encoding="utf-8")
+
+
+def test_a_killed_rotate_is_recovered_in_full(repo: Path) -> None:
+    ok(repo, "add", "--title", "Monday", "--date", "2024-10-14")
+    ok(repo, "rotate", "--date", "2024-10-21")
+    ok(repo, "add", "--title", "Next Monday")
+    # As a rotate killed after writing papers.yaml leaves things: new data, old pages, a journal.
+    data = repo / "papers.yaml"
+    data.write_text(
+        "date: 2024-10-28\npapers: []\n---\n" + data.read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    journal = repo / ".git" / "mapdaily.journal"
+    journal.write_text(
+        "\n".join(str(repo / p) for p in ("papers.yaml", "README.md", "archived_papers/2024W43.md")) + "\n",
+        encoding="utf-8",
+    )
+    # A command with nothing to do keeps the journal for the next one.
+    assert "already open" in ok(repo, "rotate", "--date", "2024-10-28")
+    assert journal.exists()
+    ok(repo, "add", "--title", "After")
+    assert not journal.exists()
+    assert (repo / "archived_papers" / "2024W43.md").exists()
+    ok(repo, "check")
+
+
+def test_init_leaves_a_digest_readme_alone(repo: Path) -> None:
+    ok(repo, "add", "--title", "A", "--date", "2024-10-15")
+    readme = repo / "README.md"
+    edited = readme.read_text(encoding="utf-8").replace("| A | - | - |", "| A | - | by hand |")
+    readme.write_text(edited, encoding="utf-8")
+    git(repo, "commit", "-qam", "hand edit")
+    ok(repo, "init", "--ci", "github")
+    assert readme.read_text(encoding="utf-8") == edited
+
+
+def test_colliding_settings_are_refused(repo: Path) -> None:
+    for setting, words in (
+        ('archive_index = "README.md"', "readme and archive_index are the same file"),
+        ('readme = ".git/README.md"', "inside .git"),
+        ('templates = "no-such-folder"', "is not a folder"),
+    ):
+        (repo / "mapdaily.toml").write_text(setting + "\n", encoding="utf-8")
+        code, _, err = run_cli(repo, "check")
+        assert code == 2 and words in err, err
+
+
+def test_an_edit_refuses_a_paper_that_changed_while_in_the_editor(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    ok(repo, "add", "--title", "First", "--date", "2024-10-15")
+    ok(repo, "add", "--title", "Second")
+    ok(repo, "add", "--title", "Third")
+    # While the curator edits #2, someone else removes #1: #2 is now "Third".
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import subprocess, sys, pathlib\n"
+        f"subprocess.run([sys.executable, '-m', 'mapdaily_cli', '-C', {str(repo)!r}, 'remove', '2024-10-15#1'],"
+        " check=True, capture_output=True)\n"
+        "p = pathlib.Path(sys.argv[1]); p.write_text(p.read_text().replace('Second', 'Second, edited'))\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    monkeypatch.setenv("PYTHONPATH", str(Path(__file__).parents[1]))
+    code, _, err = run_cli(repo, "edit", "2024-10-15#2")
+    assert code == 1 and "changed while it was being edited" in err
+    titles = [
+        p["title"] for p in yaml.safe_load((repo / "papers.yaml").read_text(encoding="utf-8"))["papers"]
+    ]
+    assert titles == ["Second", "Third"]
