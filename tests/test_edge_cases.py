@@ -172,8 +172,8 @@ def test_an_edit_refuses_a_paper_that_changed_while_in_the_editor(
     script = tmp_path / "editor.py"
     script.write_text(
         "import subprocess, sys, pathlib\n"
-        f"subprocess.run([sys.executable, '-m', 'mapdaily_cli', '-C', {str(repo)!r}, 'remove', '2024-10-15#1'],"
-        " check=True, capture_output=True)\n"
+        "subprocess.run([sys.executable, '-m', 'mapdaily_cli', '-C',"
+        f" {str(repo)!r}, 'remove', '2024-10-15#1'], check=True, capture_output=True)\n"
         "p = pathlib.Path(sys.argv[1]); p.write_text(p.read_text().replace('Second', 'Second, edited'))\n",
         encoding="utf-8",
     )
