@@ -117,6 +117,18 @@ def _options(no_commit: bool = False, dry_run: bool = False, force: bool = False
     return Options(commit=not no_commit, dry_run=dry_run, force=force, push=push)
 
 
+def _change(flags: tuple[bool, bool, bool, bool], call: Any) -> None:
+    """Run one changing command: ``call(config, options)`` with the shared flags (--no-commit,
+    --dry-run, --force, --push), pushing and retrying as --push asks, then show what it did."""
+    from mapdaily_cli import api
+
+    def run() -> Any:
+        config, options = _config(), _options(*flags)
+        return api.run(config, options, lambda: call(config, options))
+
+    _show(_run(run))
+
+
 NoCommit = Annotated[bool, typer.Option("--no-commit", help="Write the files but do not commit them.")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Show the diff of what would change; write nothing.")]
 Force = Annotated[
@@ -328,11 +340,9 @@ def remove(
     """Remove one paper from the digest, and commit."""
     from mapdaily_cli import api
 
-    def run() -> Any:
-        config, options = _config(), _options(no_commit, dry_run, force, push)
-        return api.run(config, options, lambda: api.remove_paper(config, selector, options))
-
-    _show(_run(run))
+    _change(
+        (no_commit, dry_run, force, push), lambda config, options: api.remove_paper(config, selector, options)
+    )
 
 
 @app.command()
@@ -347,13 +357,12 @@ def move(
     """Move one paper to another day, and commit."""
     from mapdaily_cli import api
 
-    def run() -> Any:
+    def call(config: Any, options: Any) -> Any:
         when = _parse_date(date_)
         assert when is not None
-        config, options = _config(), _options(no_commit, dry_run, force, push)
-        return api.run(config, options, lambda: api.move_paper(config, selector, when, options))
+        return api.move_paper(config, selector, when, options)
 
-    _show(_run(run))
+    _change((no_commit, dry_run, force, push), call)
 
 
 @app.command()
@@ -370,13 +379,10 @@ def rotate(
     """Each morning: open a new day so yesterday's papers move into "This Week"; archive closed weeks."""
     from mapdaily_cli import api
 
-    def run() -> Any:
-        config = _config()
-        when = _parse_date(date_) or _today(config)
-        options = _options(no_commit, dry_run, force, push)
-        return api.run(config, options, lambda: api.rotate(config, when, options))
-
-    _show(_run(run))
+    _change(
+        (no_commit, dry_run, force, push),
+        lambda config, options: api.rotate(config, _parse_date(date_) or _today(config), options),
+    )
 
 
 @app.command()
@@ -390,12 +396,10 @@ def archive(
     """Write the archive page of every closed week (or --week) and the archive index, and commit."""
     from mapdaily_cli import api
 
-    def run() -> Any:
-        config = _config()
-        options, chosen = _options(no_commit, dry_run, force, push), _parse_week(week, config)
-        return api.run(config, options, lambda: api.archive(config, chosen, options))
-
-    _show(_run(run))
+    _change(
+        (no_commit, dry_run, force, push),
+        lambda config, options: api.archive(config, _parse_week(week, config), options),
+    )
 
 
 def _parse_week(text: str | None, config: Any) -> Any:
