@@ -1049,6 +1049,11 @@ def init_digest(
     if options.commit and not options.dry_run:
         gitops.open_repo(root)
     current = load_config(root)
+    defaults = make_config(root, {})
+    # Only what differs from the defaults is written down.
+    settings = {
+        k: v for k, v in settings.items() if getattr(defaults, k) != (tuple(v) if isinstance(v, list) else v)
+    }
     config = make_config(root, settings, "the init options") if settings else current
     notes: list[str] = []
     files: dict[str, str] = {}

@@ -42,6 +42,15 @@ def test_init_makes_a_digest_that_checks_green(repo: Path) -> None:
     assert mapdaily(repo, "check")[0] == 0
 
 
+def test_init_writes_only_settings_that_differ_from_the_defaults(repo: Path) -> None:
+    code, out = mapdaily(repo, "init", "--week-start", "Monday", "--columns", "title,affiliation,comment")
+    assert code == 0, out
+    assert not (repo / "mapdaily.toml").exists()
+    code, out = mapdaily(repo, "init", "--week-start", "sunday", "--force")
+    assert code == 0, out
+    assert (repo / "mapdaily.toml").read_text(encoding="utf-8").endswith('week_start = "sunday"\n')
+
+
 def test_init_wraps_an_existing_readme(repo: Path) -> None:
     (repo / "README.md").write_text("# Our lab's reading list\n\nSome words.\n", encoding="utf-8")
     code, out = mapdaily(repo, "init")
