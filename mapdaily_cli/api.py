@@ -203,8 +203,6 @@ class Change:
         self.base_text: dict[str, str] = {}
         #: A run was killed half-way through its writes: regenerate every file before writing.
         self.recovering_all = False
-        self._committed: Stream | None = None
-        self._committed_read = False
 
     def regenerate(self, targets: Iterable[Target]) -> None:
         """Plan the new text of each target, refusing regions someone edited by hand."""
@@ -231,22 +229,25 @@ class Change:
                 self.files[target.rel] = text
 
     def _committed_region(self, target: Target) -> str | None:
-        """What HEAD's papers.yaml renders for ``target``: a region equal to it is stale (the data
-        was edited by hand since), not edited by hand. Read only when a region differs."""
-        if not self._committed_read:
-            self._committed_read = True
-            text = gitops.committed_text(self.config.root, self.config.data_path)
-            try:
-                self._committed = (
-                    Stream(self.config.data_path, f"HEAD:{self.config.data}", text) if text else None
-                )
-            except DataError:
-                self._committed = None
-        if self._committed is None:
+        """What the data and settings of the last commit that changed ``target``'s file render for
+        it. mapdaily commits a generated file together with the data it renders, so a region equal
+        to that is stale (the data or the layout changed since, by hand or by a pull), not edited by
+        hand. Worked out only when a region differs from both the old and the new rendering."""
+        from mapdaily_cli.config import load_config
+
+        root = self.config.root
+        commit = gitops.last_commit_of(root, self.config.path(target.rel))
+        if commit is None:
+            return None
+        data = gitops.text_at(root, commit, self.config.data_path)
+        if data is None:
             return None
         try:
-            return target.region(self.renderer, self._committed)
-        except DataError:
+            config = load_config(root, lambda name: gitops.text_at(root, commit, root / name))
+            stream = Stream(config.data_path, f"{commit[:8]}:{config.data}", data)
+            same_file = Target(config, target.kind, target.rel, target.week)
+            return same_file.region(Renderer(config), stream)
+        except MapdailyError:
             return None
 
     def commit(self, message: str, summary: str) -> Result:
@@ -370,14 +371,6 @@ def run(config: Config, options: Options, command: Callable[[], Result]) -> Resu
 def render(config: Config, options: Options) -> Result:
     """Regenerate every generated region from the data; write only files whose text changed."""
     with changing(config, Options(commit=False, dry_run=options.dry_run, force=options.force)) as change:
-        # What the data rendered to before papers.yaml was edited by hand is what HEAD's data renders:
-        # a region equal to that is stale, not hand-edited.
-        committed = gitops.committed_text(config.root, config.data_path)
-        if committed is not None:
-            try:
-                change.old = Stream(config.data_path, f"HEAD:{config.data}", committed)
-            except DataError:
-                pass
         targets = all_targets(config, change.stream)
         change.regenerate(targets)
         n = len(change.files)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path, PurePosixPath
@@ -80,22 +81,34 @@ def find_root(start: Path) -> Path:
     return start
 
 
-def load_config(root: Path) -> Config:
-    """Read ``mapdaily.toml`` or ``[tool.mapdaily]`` of pyproject.toml under ``root``; defaults otherwise."""
+def load_config(root: Path, read: Callable[[str], str | None] | None = None) -> Config:
+    """Read ``mapdaily.toml`` or ``[tool.mapdaily]`` of pyproject.toml under ``root``; defaults
+    otherwise. ``read`` gives a file's text by name (None when absent); by default, from disk."""
     root = root.resolve()
+
+    def from_disk(name: str) -> str | None:
+        path = root / name
+        if not path.is_file():
+            return None
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise ConfigError(f"{name}: cannot read it ({e})") from None
+
+    read = read or from_disk
     table: dict[str, Any] = {}
     source = "defaults"
-    own = root / "mapdaily.toml"
-    pyproject = root / "pyproject.toml"
-    if own.is_file():
-        table = _read_toml(own)
+    own = read("mapdaily.toml")
+    pyproject = read("pyproject.toml") if own is None else None
+    if own is not None:
+        table = _parse_toml("mapdaily.toml", own)
         source = "mapdaily.toml"
         tool = table.get("tool")
         if isinstance(tool, dict) and "mapdaily" in tool:
             table = tool["mapdaily"]
             source = "mapdaily.toml [tool.mapdaily]"
-    elif pyproject.is_file():
-        tool = _read_toml(pyproject).get("tool", {})
+    elif pyproject is not None:
+        tool = _parse_toml("pyproject.toml", pyproject).get("tool", {})
         table = tool.get("mapdaily", {}) if isinstance(tool, dict) else {}
         source = "pyproject.toml [tool.mapdaily]"
     if not isinstance(table, dict):
@@ -103,13 +116,11 @@ def load_config(root: Path) -> Config:
     return make_config(root, table, source)
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _parse_toml(name: str, text: str) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path.name}: {e}; fix the TOML syntax") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{path.name}: cannot read it ({e})") from None
+        raise ConfigError(f"{name}: {e}; fix the TOML syntax") from None
 
 
 def make_config(root: Path, table: dict[str, Any], source: str = "defaults") -> Config:

@@ -61,14 +61,27 @@ def commit_paths(repo: Any, paths: Sequence[Path], message: str) -> str | None:
         raise GitError(f"git commit failed: {reason}; the files are written but not committed") from None
 
 
-def committed_text(root: Path, path: Path) -> str | None:
-    """The text of ``path`` as of HEAD, or None (no repository, no commit, not tracked)."""
+def last_commit_of(root: Path, path: Path) -> str | None:
+    """The last commit that changed ``path`` (None: no repository, no such commit)."""
     import git
 
     try:
         repo = git.Repo(root, search_parent_directories=True)
         rel = path.resolve().relative_to(Path(str(repo.working_tree_dir)).resolve())
-        return str(repo.git.show(f"HEAD:{rel.as_posix()}", strip_newline_in_stdout=False))
+        sha = str(repo.git.log("-1", "--format=%H", "--", rel.as_posix())).strip()
+        return sha or None
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.GitCommandError, ValueError):
+        return None
+
+
+def text_at(root: Path, commit: str, path: Path) -> str | None:
+    """The text of ``path`` in ``commit``, or None when it is not there."""
+    import git
+
+    try:
+        repo = git.Repo(root, search_parent_directories=True)
+        rel = path.resolve().relative_to(Path(str(repo.working_tree_dir)).resolve())
+        return str(repo.git.show(f"{commit}:{rel.as_posix()}", strip_newline_in_stdout=False))
     except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.GitCommandError, ValueError):
         return None
 

@@ -185,3 +185,38 @@ def test_an_edit_refuses_a_paper_that_changed_while_in_the_editor(
         p["title"] for p in yaml.safe_load((repo / "papers.yaml").read_text(encoding="utf-8"))["papers"]
     ]
     assert titles == ["Second", "Third"]
+
+
+def test_data_fixed_by_hand_and_committed_is_not_a_hand_edit(repo: Path) -> None:
+    ok(repo, "add", "--title", "A Paper With A Tpyo", "--date", "2024-10-15")
+    data = repo / "papers.yaml"
+    data.write_text(data.read_text(encoding="utf-8").replace("Tpyo", "Typo"), encoding="utf-8")
+    git(repo, "commit", "-qam", "fix a typo by hand")
+    assert run_cli(repo, "check")[0] == 1
+    ok(repo, "render")
+    assert "A Paper With A Typo" in (repo / "README.md").read_text(encoding="utf-8")
+    ok(repo, "check")
+
+
+def test_a_layout_change_is_not_a_hand_edit(repo: Path) -> None:
+    ok(repo, "add", "--title", "A", "--date", "2024-10-15")
+    (repo / "mapdaily.toml").write_text(
+        'date_format = "%Y-%m-%d"\ncolumns = ["title", "comment"]\n', encoding="utf-8"
+    )
+    git(repo, "add", "mapdaily.toml")
+    git(repo, "commit", "-qm", "layout")
+    ok(repo, "rotate", "--date", "2024-10-16")
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    assert "<b>2024-10-15</b>" in readme and "| Paper | Comments |" in readme
+    ok(repo, "check")
+
+
+def test_a_committed_hand_edit_is_still_refused(repo: Path) -> None:
+    ok(repo, "add", "--title", "A", "--date", "2024-10-15")
+    readme = repo / "README.md"
+    readme.write_text(
+        readme.read_text(encoding="utf-8").replace("| A | - | - |", "| A | - | mine |"), encoding="utf-8"
+    )
+    git(repo, "commit", "-qam", "hand edit")
+    code, out, err = run_cli(repo, "add", "--title", "B")
+    assert code == 1 and "edited by hand" in err and "mine" in out
