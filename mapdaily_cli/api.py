@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -15,7 +16,7 @@ from mapdaily_cli.config import Config
 from mapdaily_cli.errors import CheckFailed, DataError, HandEditError, InputError, MapdailyError
 from mapdaily_cli.model import Day, Paper, Week, week_of
 from mapdaily_cli.render import START, Renderer, region_line, split_regions
-from mapdaily_cli.store import Stream, document_body, locked, write_all
+from mapdaily_cli.store import Stream, document_body, locked, remove_leftovers, write_all
 
 
 @dataclass
@@ -44,14 +45,21 @@ class Options:
 # --- what the data renders to -------------------------------------------------------------------
 
 
-def open_stream(config: Config) -> Stream:
-    """papers.yaml, with the scan cache kept in the repository's git folder (when there is one)."""
+def open_stream(config: Config, *, changing: bool = False, required: bool = True) -> Stream:
+    """papers.yaml, with the scan cache kept in the repository's git folder (when there is one);
+    only a command that changes data (and is no dry run) updates the cache. A missing papers.yaml
+    is an error unless ``required`` is False (commands that create it)."""
+    from mapdaily_cli.errors import UsageError
     from mapdaily_cli.store import ScanCache
 
+    if required and not config.data_path.exists():
+        raise UsageError(
+            f"{config.data} not found in {config.root}; run `mapdaily init` (or `mapdaily import` of a"
+            " hand-kept page) to start a digest, or set `data` in the configuration"
+        )
     folder = gitops.git_dir(config.root)
-    return Stream.read(
-        config.data_path, config.data, ScanCache(folder / "mapdaily-scan.json") if folder else None
-    )
+    cache = ScanCache(folder / "mapdaily-scan.json", writable=changing) if folder else None
+    return Stream.read(config.data_path, config.data, cache)
 
 
 def current_week(stream: Stream, config: Config) -> Week | None:
@@ -288,6 +296,12 @@ class Change:
         return result
 
 
+def _generated_folders(config: Config) -> set[Path]:
+    """Every folder mapdaily writes files in."""
+    rels = (config.data, config.readme, config.archive_index, config.week_page(Week(date(2024, 10, 7))))
+    return {config.path(rel).parent for rel in rels if config.path(rel).parent.is_dir()}
+
+
 def _journal(config: Config) -> Path:
     folder = gitops.git_dir(config.root)
     return (folder or config.root) / ("mapdaily.journal" if folder else ".mapdaily.journal")
@@ -299,13 +313,16 @@ def _lock_path(config: Config) -> Path:
 
 
 @contextmanager
-def changing(config: Config, options: Options) -> Iterator[Change]:
+def changing(config: Config, options: Options, *, creates: bool = False) -> Iterator[Change]:
     """Lock the digest, read papers.yaml and hand a Change to plan; a run killed half-way through
     its writes (its journal is still there) is recovered by regenerating the files it named."""
     if options.commit and not options.dry_run:
-        gitops.open_repo(config.root)  # fail before any work when there is no repository
-    with locked(_lock_path(config)):
-        stream = open_stream(config)
+        # Fail before any work when there is no repository, or git could not commit.
+        gitops.check_identity(gitops.open_repo(config.root))
+    with contextlib.nullcontext() if options.dry_run else locked(_lock_path(config)):
+        if not options.dry_run:
+            remove_leftovers(_generated_folders(config), gitops.git_dir(config.root) or config.root)
+        stream = open_stream(config, changing=not options.dry_run, required=not creates)
         readme_days(stream, config)  # validate the days every command touches before changing any
         change = Change(config, stream, options)
         journal = _journal(config)
@@ -687,7 +704,7 @@ def _not_after_today(stream: Stream, when: date) -> None:
 def add_paper(config: Config, paper: Paper, when: date | None, today: date, options: Options) -> Result:
     """Append ``paper`` to the first day (today) or to ``when``; refuse a duplicate unless forced."""
     _check_paper(paper)
-    with changing(config, options) as change:
+    with changing(config, options, creates=True) as change:
         stream = change.stream
         if when is None:
             when = stream.date_at(0) if len(stream) else today
@@ -826,7 +843,7 @@ def move_paper(config: Config, selector: str, when: date, options: Options) -> R
 def rotate(config: Config, when: date, options: Options) -> Result:
     """Open a new, empty day ``when``; the previous days move into "This Week", and a week that
     closes goes to the archive. An empty previous day is dropped rather than kept as an empty table."""
-    with changing(config, options) as change:
+    with changing(config, options, creates=True) as change:
         stream = change.stream
         if len(stream):
             first = stream.day(0)
@@ -942,7 +959,7 @@ def import_digest(
     from mapdaily_cli.importer import merge_days, parse_page, repair_text
     from mapdaily_cli.render import END, START
 
-    with changing(config, options) as change:
+    with changing(config, options, creates=True) as change:
         stream = change.stream
         pages: dict[str, tuple[str, Any]] = {}
         incoming: list[tuple[str, Day]] = []

@@ -35,6 +35,12 @@ class GitError(MapdailyError):
     """A git operation failed (no repository, push rejected, ...)."""
 
 
+class NotARepository(GitError):
+    """A committing command was run outside a git repository; a usage error."""
+
+    exit_code = 2
+
+
 class ConfigError(MapdailyError):
     """The configuration is invalid; a usage error."""
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from mapdaily_cli.errors import GitError
+from mapdaily_cli.errors import GitError, NotARepository
 
 
 def open_repo(root: Path) -> Any:
@@ -16,8 +16,21 @@ def open_repo(root: Path) -> Any:
     try:
         return git.Repo(root, search_parent_directories=True)
     except (git.InvalidGitRepositoryError, git.NoSuchPathError):
-        raise GitError(
+        raise NotARepository(
             f"{root} is not inside a git repository; run `git init` there, or pass --no-commit"
+        ) from None
+
+
+def check_identity(repo: Any) -> None:
+    """Fail before anything is written when git could not make the commit (no user name/email)."""
+    import git
+
+    try:
+        repo.git.var("GIT_COMMITTER_IDENT")
+    except git.GitCommandError:
+        raise GitError(
+            'git does not know who you are here, so it cannot commit; run `git config user.name "…"`'
+            " and `git config user.email …` in this repository (or pass --no-commit)"
         ) from None
 
 

@@ -7,7 +7,7 @@ import io
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -488,8 +488,10 @@ class ScanCache:
 
     KEEP = 4
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, writable: bool = True) -> None:
         self.path = path
+        #: Read-only for commands that must write nothing (a dry run, a look at the digest).
+        self.writable = writable
         self._known: tuple[bytes, list[int]] | None = None  # the last key computed, and of what
 
     def _key(self, data: bytes | tuple[bytes, memoryview]) -> list[int]:
@@ -528,6 +530,8 @@ class ScanCache:
         stays next, so going back to it (a reset, a checkout) finds it."""
         import json
 
+        if not self.writable:
+            return
         key = self._key(data)
         entries = [e for e in self._entries() if e.get("key") != key]
         if before is not None:
@@ -662,6 +666,23 @@ def _resolves_to_other_than_text(value: str) -> bool:
 # --- files ------------------------------------------------------------------------------------
 
 
+#: Names of the files :func:`write_all` makes on the way; a run killed half-way can leave them,
+#: and the next one removes them (:func:`remove_leftovers`).
+TEMP_PREFIX = ".mapdaily-tmp."
+BACKUP_PREFIX = "mapdaily-old."
+
+
+def remove_leftovers(folders: Iterable[Path], scratch: Path | None) -> None:
+    """Delete what a killed :func:`write_all` left: temporary files in ``folders``, backups in
+    ``scratch``. Called with the lock held, so no other run is using them."""
+    for folder in folders:
+        for leftover in folder.glob(f"{TEMP_PREFIX}*.tmp"):
+            leftover.unlink(missing_ok=True)
+    if scratch is not None:
+        for leftover in scratch.glob(f"{BACKUP_PREFIX}*"):
+            leftover.unlink(missing_ok=True)
+
+
 def write_all(
     files: Mapping[Path, str | bytes | list[bytes | memoryview]], journal: Path | None = None
 ) -> None:
@@ -680,7 +701,7 @@ def write_all(
             for d in reversed(missing):
                 d.mkdir()
                 made_dirs.append(d)
-            fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+            fd, tmp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{path.name}.", suffix=".tmp", dir=folder)
             temps[path] = Path(tmp_name)
             with os.fdopen(fd, "wb") as f:
                 if isinstance(content, list):
@@ -699,16 +720,16 @@ def write_all(
         for d in reversed(made_dirs):
             with contextlib.suppress(OSError):
                 d.rmdir()
-        target = e.filename or "a file"
+        target = next((p for p, t in temps.items() if str(t) == e.filename), e.filename or "a file")
         raise MapdailyError(
             f"cannot write {target}: {e.strerror}; nothing was changed"
             " (check that folder and its permissions)"
         ) from None
-    if journal is not None:
-        journal.write_text("\n".join(str(p) for p in files) + "\n", encoding="utf-8")
     backups: dict[Path, Path | bytes | None] = {}
     done: list[Path] = []
     try:
+        if journal is not None:
+            journal.write_text("\n".join(str(p) for p in files) + "\n", encoding="utf-8")
         for path, tmp in temps.items():
             backups[path] = _backup(path, journal.parent if journal is not None else path.parent)
             os.replace(tmp, path)
@@ -721,7 +742,8 @@ def write_all(
             tmp.unlink(missing_ok=True)
         if journal is not None:
             journal.unlink(missing_ok=True)  # everything is as it was: nothing to recover
-        raise MapdailyError(f"cannot replace {e.filename}: {e.strerror}; nothing was changed") from None
+        target = next((p for p, t in temps.items() if str(t) == e.filename), e.filename)
+        raise MapdailyError(f"cannot replace {target}: {e.strerror}; nothing was changed") from None
     finally:
         for kept in backups.values():
             if isinstance(kept, Path):
@@ -735,7 +757,7 @@ def _backup(path: Path, folder: Path) -> Path | bytes | None:
     the work tree), its bytes where links fail, None if it does not exist."""
     if not path.exists():
         return None
-    link = folder / f"mapdaily-old.{os.getpid()}.{abs(hash(str(path)))}.{path.name}"
+    link = folder / f"{BACKUP_PREFIX}{os.getpid()}.{abs(hash(str(path)))}.{path.name}"
     try:
         link.unlink(missing_ok=True)
         os.link(path, link)

@@ -135,7 +135,7 @@ def test_outside_a_repository(tmp_path: Path) -> None:
     folder = tmp_path / "plain"
     folder.mkdir()
     code, _, err = run_cli(folder, "add", "--title", "X")
-    assert code == 1 and "not inside a git repository" in err and "--no-commit" in err
+    assert code == 2 and "not inside a git repository" in err and "--no-commit" in err
     assert list(folder.iterdir()) == []
     ok(folder, "add", "--title", "X", "--no-commit", "--date", "2024-10-15")
     assert (folder / "papers.yaml").exists() and (folder / "README.md").exists()
