@@ -885,6 +885,8 @@ def archive(config: Config, week: Week | None, options: Options) -> Result:
                 raise InputError(
                     f"week {week.label} is not closed yet; only weeks before the current one are archived"
                 )
+            if not week_days(stream, config, week):
+                raise InputError(f"no days of week {week.label} in {config.data}; nothing to archive")
             weeks = [week]
         else:
             weeks = [w for w, _ in closed_weeks(stream, config)]

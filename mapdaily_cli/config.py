@@ -177,8 +177,6 @@ def make_config(root: Path, table: dict[str, Any], source: str = "defaults") -> 
         value = getattr(config, key)
         if value is not None:
             _check_inside(root, where, key, value)
-            if PurePosixPath(Path(value).as_posix()).parts[:1] == (".git",):
-                raise ConfigError(f"{where}: {key} = {value!r} is inside .git; give a path in the work tree")
     files = {k: (root / getattr(config, k)).resolve() for k in ("data", "readme", "archive_index")}
     for a, b in (("data", "readme"), ("data", "archive_index"), ("readme", "archive_index")):
         if files[a] == files[b]:
@@ -190,6 +188,11 @@ def make_config(root: Path, table: dict[str, Any], source: str = "defaults") -> 
     sample = Week(date(2024, 10, 7))
     try:
         page = config.week_page(sample)
+        if page == config.week_page(Week(date(2024, 10, 14))):
+            raise ConfigError(
+                f"{where}: archive_page {config.archive_page!r} gives every week the same page;"
+                " use {iso_year} and {iso_week} (or {start}) in it"
+            )
     except (KeyError, ValueError, IndexError, AttributeError, TypeError) as e:
         raise ConfigError(
             f"{where}: archive_page {config.archive_page!r} is not a valid pattern ({e});"
@@ -235,3 +238,5 @@ def _check_inside(root: Path, where: str, key: str, value: str) -> None:
     path = Path(value)
     if path.is_absolute() or not (root / path).resolve().is_relative_to(root.resolve()):
         raise ConfigError(f"{where}: {key} = {value!r} leaves the repository; give a path inside it")
+    if (root / path).resolve().relative_to(root.resolve()).parts[:1] == (".git",):
+        raise ConfigError(f"{where}: {key} = {value!r} is inside .git; give a path in the work tree")

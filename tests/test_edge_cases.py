@@ -220,3 +220,70 @@ def test_a_committed_hand_edit_is_still_refused(repo: Path) -> None:
     git(repo, "commit", "-qam", "hand edit")
     code, out, err = run_cli(repo, "add", "--title", "B")
     assert code == 1 and "edited by hand" in err and "mine" in out
+
+
+def test_more_settings_are_refused(repo: Path) -> None:
+    for setting, words in (
+        ('archive_dir = "archived_papers/../.git"', "inside .git"),
+        ('archive_page = "{iso_year}.md"', "gives every week the same page"),
+    ):
+        (repo / "mapdaily.toml").write_text(setting + "\n", encoding="utf-8")
+        code, _, err = run_cli(repo, "check")
+        assert code == 2 and words in err, err
+
+
+def test_archiving_a_week_without_days_is_refused(repo: Path) -> None:
+    ok(repo, "add", "--title", "A", "--date", "2024-10-15")
+    code, _, err = run_cli(repo, "archive", "--week", "2024-W30")
+    assert code == 1 and "no days of week 2024-W30" in err
+    assert not (repo / "archived_papers").exists()
+
+
+def test_a_dry_run_writes_nothing_even_in_git(repo: Path) -> None:
+    ok(repo, "add", "--title", "A", "--date", "2024-10-15")
+    ok(repo, "add", "--title", "B")
+
+    def tree() -> dict[str, bytes]:
+        return {
+            str(p.relative_to(repo)): p.read_bytes()
+            for p in sorted(repo.rglob("*"))
+            if p.is_file() and p.name not in ("index", "mapdaily.lock")
+        }
+
+    before = tree()
+    for args in (
+        ["add", "--title", "C", "--dry-run"],
+        ["edit", "B", "--comment", "x", "--dry-run"],
+        ["remove", "A", "--dry-run"],
+        ["rotate", "--date", "2024-10-21", "--dry-run"],
+        ["search", "b"],
+        ["show", "A"],
+        ["list"],
+        ["check"],
+    ):
+        assert run_cli(repo, *args)[0] == 0, args
+        assert tree() == before, args
+
+
+def test_no_papers_yaml_is_one_clear_line(repo: Path) -> None:
+    for args in (["check"], ["list"], ["render"], ["remove", "x"], ["search", "x"]):
+        code, _, err = run_cli(repo, *args)
+        assert code == 2 and "papers.yaml not found" in err and "mapdaily init" in err, args
+    assert list(p.name for p in repo.iterdir()) == [".git"]
+
+
+def test_a_repository_without_a_git_identity_writes_nothing(repo: Path) -> None:
+    git(repo, "config", "--unset", "user.name")
+    git(repo, "config", "--unset", "user.email")
+    git(repo, "config", "user.useConfigOnly", "true")  # no identity guessed from the host either
+    code, _, err = run_cli(repo, "add", "--title", "A", "--date", "2024-10-15")
+    assert code == 1 and "git does not know who you are" in err
+    assert list(p.name for p in repo.iterdir()) == [".git"]
+
+
+def test_leftovers_of_a_killed_write_are_removed(repo: Path) -> None:
+    ok(repo, "add", "--title", "A", "--date", "2024-10-15")
+    (repo / ".mapdaily-tmp.papers.yaml.abc123.tmp").write_text("half", encoding="utf-8")
+    (repo / ".git" / "mapdaily-old.1.2.papers.yaml").write_text("old", encoding="utf-8")
+    ok(repo, "add", "--title", "B")
+    assert not list(repo.glob(".mapdaily-tmp.*")) and not list((repo / ".git").glob("mapdaily-old.*"))
