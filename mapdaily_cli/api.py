@@ -993,21 +993,21 @@ def import_digest(
 
             stream.edit(index, append)
         repairs = sum(page.repairs for _, page in pages.values())
-        readme_text = None
-        if config.readme in pages:
-            text, page = pages[config.readme]
-            if page.digest_span is not None and START not in text:
-                start, end = page.digest_span
-                head, head_fixes = repair_text(text[:start])
-                tail, tail_fixes = repair_text(text[end:])
-                repairs += head_fixes + tail_fixes
-                readme_text = f"{head}{START}\n{END}\n{tail}"
-            change.recovering.add(config.readme)  # its region is what was just imported
-        for rel in pages:
-            if rel != config.readme:
+        # A page read here that mapdaily also generates (the README, a week page) keeps the text
+        # around its digest sections; those sections become the marker region.
+        for rel, (text, page) in pages.items():
+            change.recovering.add(rel)  # its region is what was just imported
+            if START in text:
+                continue
+            if page.digest_span is None:
                 change.unmarked.add(rel)
-        if readme_text is not None:
-            change.base_text[config.readme] = readme_text
+                continue
+            start, end = page.digest_span
+            head, head_fixes = repair_text(text[:start])
+            tail, tail_fixes = repair_text(text[end:])
+            if rel == config.readme:
+                repairs += head_fixes + tail_fixes
+            change.base_text[rel] = f"{head}{START}\n{END}\n{tail}"
         change.regenerate(all_targets(config, stream))
         days = len({d.date for _, d in incoming})
         names = ", ".join(pages)

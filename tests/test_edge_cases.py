@@ -287,3 +287,20 @@ def test_leftovers_of_a_killed_write_are_removed(repo: Path) -> None:
     (repo / ".git" / "mapdaily-old.1.2.papers.yaml").write_text("old", encoding="utf-8")
     ok(repo, "add", "--title", "B")
     assert not list(repo.glob(".mapdaily-tmp.*")) and not list((repo / ".git").glob("mapdaily-old.*"))
+
+
+def test_import_keeps_the_text_around_an_archive_pages_tables(repo: Path) -> None:
+    page = repo / "archived_papers" / "2024W41.md"
+    page.parent.mkdir()
+    page.write_text(
+        "# Our week 41\n\nSome words of ours.\n\n<details>\n<summary> <b>10/10/2024</b> </summary>\n\n"
+        "| Paper | Comments |\n|:---|:---|\n| Old Paper | Fine. |\n\n</details>\n\nA footer line.\n",
+        encoding="utf-8",
+    )
+    (repo / "papers.yaml").write_text("date: 2024-10-15\npapers: []\n", encoding="utf-8")
+    ok(repo, "import", str(page))
+    text = page.read_text(encoding="utf-8")
+    assert text.startswith("# Our week 41\n\nSome words of ours.\n\n<!-- mapdaily:start -->\n")
+    assert text.endswith("<!-- mapdaily:end -->\nA footer line.\n")
+    assert "| Old Paper | - | Fine. |" in text
+    ok(repo, "check")
