@@ -280,7 +280,10 @@ class Change:
         if self.options.dry_run:
             diff = "".join(_diff(rel, read_generated(config, rel) or "", text) for rel, text in files.items())
             return Result(
-                f"{summary} (dry run: nothing written)", sorted(files), diff=diff, changed=bool(files)
+                f"dry run, nothing written: {summary}"
+                + (f"; would write {', '.join(sorted(files))}" if files else ""),
+                diff=diff,
+                changed=bool(files),
             )
         journal = _journal(config)
         if not files:
@@ -1125,7 +1128,8 @@ def init_digest(
         notes.append(f"kept existing {', '.join(kept)} (--force replaces them)")
     if options.dry_run:
         diff = "".join(_diff(rel, read_generated(config, rel) or "", text) for rel, text in files.items())
-        return Result("init (dry run: nothing written)", sorted(files), diff=diff, notes=notes)
+        would = f"; would write {', '.join(sorted(files))}" if files else ""
+        return Result(f"dry run, nothing written: init{would}", diff=diff, notes=notes)
     if not files:
         return Result("already a mapdaily digest; nothing to do", notes=notes, changed=False)
     with locked(_lock_path(config)):

@@ -220,7 +220,8 @@ def add(
         Optional[str], typer.Option(help="The reviewer's comment; - reads it from standard input.")
     ] = None,
     date_: Annotated[
-        Optional[str], typer.Option("--date", help="Add to this day (YYYY-MM-DD) instead of today.")
+        Optional[str],
+        typer.Option("--date", metavar="YYYY-MM-DD", help="Add to this day (YYYY-MM-DD) instead of today."),
     ] = None,
     edit: Annotated[bool, typer.Option("--edit", help="Write the comment in $EDITOR.")] = False,
     force: Annotated[
@@ -297,7 +298,9 @@ def _edit_until_valid(header: str, text: str) -> str:
 
 @app.command()
 def edit(
-    selector: Annotated[str, typer.Argument(help="A url or arXiv id, YYYY-MM-DD#N, or part of a title.")],
+    selector: Annotated[
+        str, typer.Argument(metavar="SELECTOR", help="A url or arXiv id, YYYY-MM-DD#N, or part of a title.")
+    ],
     title: Annotated[Optional[str], typer.Option(help="New title.")] = None,
     url: Annotated[Optional[str], typer.Option(help='New url; "" removes it.')] = None,
     affiliation: Annotated[Optional[str], typer.Option(help='New affiliation; "" removes it.')] = None,
@@ -331,7 +334,9 @@ def edit(
 
 @app.command()
 def remove(
-    selector: Annotated[str, typer.Argument(help="A url or arXiv id, YYYY-MM-DD#N, or part of a title.")],
+    selector: Annotated[
+        str, typer.Argument(metavar="SELECTOR", help="A url or arXiv id, YYYY-MM-DD#N, or part of a title.")
+    ],
     force: Force = False,
     no_commit: NoCommit = False,
     dry_run: DryRun = False,
@@ -347,8 +352,12 @@ def remove(
 
 @app.command()
 def move(
-    selector: Annotated[str, typer.Argument(help="A url or arXiv id, YYYY-MM-DD#N, or part of a title.")],
-    date_: Annotated[str, typer.Option("--date", help="The day to move it to (YYYY-MM-DD).")],
+    selector: Annotated[
+        str, typer.Argument(metavar="SELECTOR", help="A url or arXiv id, YYYY-MM-DD#N, or part of a title.")
+    ],
+    date_: Annotated[
+        str, typer.Option("--date", metavar="YYYY-MM-DD", help="The day to move it to (YYYY-MM-DD).")
+    ],
     force: Force = False,
     no_commit: NoCommit = False,
     dry_run: DryRun = False,
@@ -369,7 +378,11 @@ def move(
 def rotate(
     date_: Annotated[
         Optional[str],
-        typer.Option("--date", help="The new day (YYYY-MM-DD); default today in the configured time zone."),
+        typer.Option(
+            "--date",
+            metavar="YYYY-MM-DD",
+            help="The new day (YYYY-MM-DD); default today in the configured time zone.",
+        ),
     ] = None,
     force: Force = False,
     no_commit: NoCommit = False,
@@ -387,7 +400,9 @@ def rotate(
 
 @app.command()
 def archive(
-    week: Annotated[Optional[str], typer.Option("--week", help="Only this week, e.g. 2024-W41.")] = None,
+    week: Annotated[
+        Optional[str], typer.Option("--week", metavar="YYYY-Www", help="Only this week, e.g. 2024-W41.")
+    ] = None,
     force: Force = False,
     no_commit: NoCommit = False,
     dry_run: DryRun = False,
@@ -441,14 +456,20 @@ def _papers_table(title: str, rows: list[tuple[str, Any]]) -> Any:
 
 @app.command("list")
 def list_(
-    date_: Annotated[Optional[str], typer.Option("--date", help="Only this day (YYYY-MM-DD).")] = None,
-    week: Annotated[Optional[str], typer.Option("--week", help="Only this week, e.g. 2024-W41.")] = None,
+    date_: Annotated[
+        Optional[str], typer.Option("--date", metavar="YYYY-MM-DD", help="Only this day (YYYY-MM-DD).")
+    ] = None,
+    week: Annotated[
+        Optional[str], typer.Option("--week", metavar="YYYY-Www", help="Only this week, e.g. 2024-W41.")
+    ] = None,
     json_: Json = False,
 ) -> None:
     """List the papers of the current week (or of --date / --week)."""
     from mapdaily_cli import api
 
     def run() -> Any:
+        if date_ is not None and week is not None:
+            raise UsageError("give --date or --week, not both")
         config = _config()
         return api.list_days(config, _parse_date(date_), _parse_week(week, config))
 
@@ -471,7 +492,9 @@ def list_(
 
 @app.command()
 def show(
-    selector: Annotated[str, typer.Argument(help="A url or arXiv id, YYYY-MM-DD#N, or part of a title.")],
+    selector: Annotated[
+        str, typer.Argument(metavar="SELECTOR", help="A url or arXiv id, YYYY-MM-DD#N, or part of a title.")
+    ],
     json_: Json = False,
 ) -> None:
     """Show one paper in full."""
@@ -493,7 +516,9 @@ def show(
 
 @app.command()
 def search(
-    query: Annotated[str, typer.Argument(help="Text to look for in titles, affiliations and comments.")],
+    query: Annotated[
+        str, typer.Argument(metavar="QUERY", help="Text to look for in titles, affiliations and comments.")
+    ],
     json_: Json = False,
 ) -> None:
     """Search the whole history (case-insensitive)."""
@@ -502,6 +527,8 @@ def search(
     found = _run(lambda: api.search(_config(), query))
     if json_:
         _print_json([api.paper_record(f) for f in found])
+        if not found:
+            raise typer.Exit(1)  # as without --json (and as grep): no match is exit 1
         return
     out = _console(stderr=False)
     if not found:
@@ -517,7 +544,8 @@ def search(
 @app.command("import")
 def import_(
     files: Annotated[
-        list[Path], typer.Argument(help="Hand-kept digest pages: the README and archive pages.")
+        list[Path],
+        typer.Argument(metavar="FILE...", help="Hand-kept digest pages: the README and archive pages."),
     ],
     force: Force = False,
     no_commit: NoCommit = False,
