@@ -967,7 +967,7 @@ def import_digest(
     with changing(config, options, creates=True) as change:
         stream = change.stream
         pages: dict[str, tuple[str, Any]] = {}
-        incoming: list[tuple[str, Day]] = []
+        incoming: list[tuple[str, Day, tuple[int, ...]]] = []
         for n, path in enumerate(files, 1):
             rel = _relative(config, path)
             try:
@@ -976,7 +976,7 @@ def import_digest(
                 raise InputError(f"{rel}: cannot read it ({getattr(e, 'strerror', None) or e})") from None
             page = parse_page(text, rel, today_year=today_year)
             pages[rel] = (text, page)
-            incoming += [(rel, day) for day in page.days]
+            incoming += [(rel, day, page.paper_lines[k]) for k, day in enumerate(page.days)]
             if progress:
                 progress(n, len(files), rel)
         existing = list(stream.days())
@@ -1012,7 +1012,7 @@ def import_digest(
                 repairs += head_fixes + tail_fixes
             change.base_text[rel] = f"{head}{START}\n{END}\n{tail}"
         change.regenerate(all_targets(config, stream))
-        days = len({d.date for _, d in incoming})
+        days = len({d.date for _, d, _ in incoming})
         names = ", ".join(pages)
         summary = (
             f"imported {_count(merged.added, 'paper')} on {_count(days, 'day')} from {names};"

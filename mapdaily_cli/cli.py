@@ -287,7 +287,7 @@ def _edit_until_valid(header: str, text: str) -> str:
         if not body.strip():
             raise UsageError("empty paper; nothing was changed")
         try:
-            api.parse_paper_yaml(body)
+            api.parse_paper_yaml(edited)  # the header is a YAML comment: line numbers match the editor's
             return body
         except MapdailyError as e:
             if not _stdin_is_tty():

@@ -44,6 +44,8 @@ class ParsedPage:
     warnings: tuple[PageWarning, ...]
     repairs: int
     digest_span: tuple[int, int] | None
+    #: For each day, the line of each of its papers' rows.
+    paper_lines: tuple[tuple[int, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -348,6 +350,8 @@ class _DayBuild:
     date: date
     line: int
     papers: list[Paper] = field(default_factory=list)
+    #: The line of each paper's row.
+    lines: list[int] = field(default_factory=list)
 
 
 _SKIP = object()  # the table under an unreadable date: skipped, its date already warned about
@@ -479,6 +483,7 @@ class _PageReader:
                 self.warn(row.line, f'"{paper.title}" is already listed on {_show(current.date)}; skipped')
                 continue
             current.papers.append(paper)
+            current.lines.append(row.line)
 
     def row(self, row: _Row, fields: dict[int, str], header_text: list[str]) -> Paper | None:
         cells = list(row.cells)
@@ -564,7 +569,8 @@ class _PageReader:
         self.check_neighbours(builds)
         self.warnings.sort(key=lambda w: w.line)
         days = tuple(Day(b.date, tuple(b.papers)) for b in builds)
-        return ParsedPage(days, tuple(self.warnings), self.repairs, self.span())
+        lines = tuple(tuple(b.lines) for b in builds)
+        return ParsedPage(days, tuple(self.warnings), self.repairs, self.span(), lines)
 
     def check_neighbours(self, builds: list[_DayBuild]) -> None:
         """Warn about a day more than a week away from the days around it in the file."""
@@ -627,7 +633,9 @@ def _identity(paper: Paper) -> _Identity:
     return (paper.title, paper.url, paper.comment)
 
 
-def merge_days(existing: Sequence[Day], incoming: Sequence[tuple[str, Day]]) -> MergeResult:
+def merge_days(
+    existing: Sequence[Day], incoming: Sequence[tuple[str, Day] | tuple[str, Day, Sequence[int]]]
+) -> MergeResult:
     """Merge parsed days (with the path each came from) into existing days; result newest first.
 
     Same date -> one day, papers appended in order. A paper identical (title, url, comment all equal) to
@@ -655,9 +663,11 @@ def merge_days(existing: Sequence[Day], incoming: Sequence[tuple[str, Day]]) -> 
 
     added = skipped = 0
     warnings: list[PageWarning] = []
-    for path, day in incoming:
+    for item in incoming:
+        path, day = item[0], item[1]
+        rows = item[2] if len(item) > 2 else ()
         listed = papers.setdefault(day.date, [])
-        for paper in day.papers:
+        for n, paper in enumerate(day.papers):
             key = _identity(paper)
             if key in present or key in identities.get(day.date, ()):
                 skipped += 1
@@ -668,7 +678,11 @@ def merge_days(existing: Sequence[Day], incoming: Sequence[tuple[str, Day]]) -> 
             if dates:
                 shown = ", ".join(_show(d) for d in sorted(dates, reverse=True))
                 warnings.append(
-                    PageWarning(path, 0, f'"{paper.title}" ({_show(day.date)}) is also listed on {shown}')
+                    PageWarning(
+                        path,
+                        rows[n] if n < len(rows) else 0,
+                        f'"{paper.title}" ({_show(day.date)}) is also listed on {shown}',
+                    )
                 )
             listed.append(paper)
             index(day.date, paper)
