@@ -651,21 +651,22 @@ def _short(title: str, limit: int = 72) -> str:
     return title if len(title) <= limit else title[: limit - 1] + "…"
 
 
-def _check_paper(paper: Paper) -> None:
-    from mapdaily_cli.model import validate_url
+def _check_paper(data: Paper | dict[str, Any], where: str = "--") -> None:
+    """Refuse a paper given on the command line or in the editor (``where`` prefixes field names)."""
+    from mapdaily_cli.model import paper_problem, validate_url
 
-    if not paper.title or not paper.title.strip():
-        raise InputError("the title is empty; give --title")
-    if paper.url:
-        problem = validate_url(paper.url)
-        if problem:
-            raise InputError(f"--url: {problem}; give the paper's https://arxiv.org/abs/... link")
-    from mapdaily_cli.store import CONTROL
-
-    for name in ("title", "url", "affiliation", "comment"):
-        value = getattr(paper, name)
-        if value and CONTROL.search(value):
-            raise InputError(f"--{name} holds a control character; remove it")
+    fields = data.to_mapping() if isinstance(data, Paper) else data
+    problem = paper_problem(fields)
+    if problem is not None:
+        key, what, fix = problem
+        if key == "title" and not str(fields.get("title") or "").strip():
+            raise InputError(f"the title is empty; give {where}title")
+        raise InputError(f"{where}{key} {what}; {fix}")
+    url = fields.get("url")
+    if url:
+        bad = validate_url(url)
+        if bad:
+            raise InputError(f"{where}url: {bad}; give the paper's https://arxiv.org/abs/... link")
 
 
 def _paper_map(paper: Paper) -> Any:
@@ -750,11 +751,7 @@ def parse_paper_yaml(text: str) -> dict[str, Any]:
         raise InputError(f"{where}YAML syntax error: {getattr(e, 'problem', e)}") from None
     if not isinstance(data, dict):
         raise InputError("the paper must be a mapping with at least 'title:'")
-    for key in ("title", "url", "affiliation", "comment"):
-        value = data.get(key)
-        if value is not None and not isinstance(value, str):
-            raise InputError(f"{key} must be text, not {value!r}")
-    _check_paper(Paper.from_mapping({**data, "title": data.get("title") or ""}))
+    _check_paper(dict(data), where="")
     return dict(data)
 
 
@@ -797,7 +794,7 @@ def edit_paper(
 
         if new_map is None:
             merged = {**found.paper.to_mapping(), **{k: v for k, v in (changes or {}).items()}}
-            _check_paper(Paper.from_mapping({**merged, "title": merged.get("title") or ""}))
+            _check_paper({k: v for k, v in merged.items() if v or k == "title"})
         stream.edit(found.index, apply)
         new = stream.day(found.index).papers[found.position]
         if new == found.paper and replacement is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -145,6 +146,26 @@ def validate_url(url: str) -> str | None:
     """None when ``url`` is a usable http(s) link, else what is wrong with it."""
     if not re.match(r"^https?://[^\s/]+", url.strip(), re.IGNORECASE):
         return f"{url!r} is not an http(s) url"
+    return None
+
+
+# Control characters (C0 but tab and newline, DEL, C1, the Unicode line and paragraph separators):
+# YAML and markdown would each read them their own way.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def paper_problem(data: Mapping[str, Any]) -> tuple[str, str, str] | None:
+    """The first thing wrong with ``data`` as a paper, as (field, what is wrong, how to fix it);
+    None when it is a paper. The one rule for the store, the command line and the editor."""
+    title = data.get("title")
+    if title is None or (isinstance(title, str) and not title.strip()):
+        return "title", "is missing or empty", "give the paper a title"
+    for key in FIELDS:
+        value = data.get(key)
+        if value is not None and not isinstance(value, str):
+            return key, f"must be text, not {value!r}", "quote it"
+        if value and CONTROL.search(value):
+            return key, "holds a control character", "remove it"
     return None
 
 

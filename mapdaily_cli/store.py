@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from mapdaily_cli.errors import DataError, MapdailyError
-from mapdaily_cli.model import FIELDS, Day, Paper
+from mapdaily_cli.model import Day, Paper, paper_problem
 
 # A document marker at column 0 cannot occur inside content, so the stream is split on it.
 _SEPARATOR = re.compile(r"^---(?=[ \t\r]|$)", re.MULTILINE)
@@ -25,9 +25,6 @@ _DATE_LINE = re.compile(
     r"(?=[^ \t\n]|\Z)"  # not continued on the next line
 )
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-# Control characters (C0 but tab and newline, DEL, C1): YAML and markdown would each read them
-# their own way (U+0085 is a line break to YAML).
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class Chunk:
@@ -461,21 +458,12 @@ def _validate(data: Any, locate: Callable[[tuple[Any, ...]], str], display: str)
     for i, paper in enumerate(papers):
         if not isinstance(paper, Mapping):
             raise fail(("papers", i), f"paper {i + 1} of {when} must be a mapping with a 'title:'")
-        title = paper.get("title")
-        if title is None or (isinstance(title, str) and not title.strip()):
-            raise fail(("papers", i), f"paper {i + 1} of {when} has no title; add 'title:'")
-        for key in FIELDS:
-            value = paper.get(key)
-            if value is not None and not isinstance(value, str):
-                raise fail(
-                    ("papers", i, key),
-                    f"{key} of paper {i + 1} of {when} must be text, not {value!r}; quote it",
-                )
-            if value and CONTROL.search(value):
-                raise fail(
-                    ("papers", i, key),
-                    f"{key} of paper {i + 1} of {when} holds a control character; remove it",
-                )
+        problem = paper_problem(paper)
+        if problem is not None:
+            key, what, fix = problem
+            if key == "title" and not str(paper.get("title") or "").strip():
+                raise fail(("papers", i), f"paper {i + 1} of {when} has no title; add 'title:'")
+            raise fail(("papers", i, key), f"{key} of paper {i + 1} of {when} {what}; {fix}")
         out.append(Paper.from_mapping(dict(paper)))
     return Day(when, tuple(out))
 
