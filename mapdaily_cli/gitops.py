@@ -53,21 +53,27 @@ def commit_paths(repo: Any, paths: Sequence[Path], message: str) -> str | None:
     import git
 
     workdir = Path(repo.working_tree_dir).resolve()
-    rel = [str(Path(p).resolve().relative_to(workdir)) for p in paths]
+    rel = [Path(p).resolve().relative_to(workdir).as_posix() for p in paths]
     try:
-        existing = [r for r in rel if (workdir / r).exists()]
-        if existing:
-            repo.git.add("--", *existing)
-        changed = repo.git.status("--porcelain", "--", *rel)
-        if not changed.strip():
-            return None
-        has_head = repo.head.is_valid()
-        if has_head:
-            repo.git.commit("--only", "-m", message, "--", *rel)
-        else:
-            # The first commit: --only needs a HEAD, so commit the index holding just these paths.
-            repo.git.commit("-m", message, "--", *rel)
-        return str(repo.head.commit.hexsha[:8])
+        # Only new files need staging first; `commit --only` stages tracked ones itself (each large
+        # file is hashed once, not once per git command).
+        tracked = set(repo.git.ls_files("--", *rel).splitlines())
+        new = [r for r in rel if r not in tracked and (workdir / r).exists()]
+        if new:
+            repo.git.add("--", *new)
+        # With a HEAD, --only commits these paths alone; the first commit takes the index, which
+        # then holds just them.
+        only = ["--only"] if repo.head.is_valid() else []
+        try:
+            repo.git.commit(*only, "-m", message, "--", *rel)
+        except git.GitCommandError as e:
+            if (
+                "nothing to commit" in f"{e.stdout}{e.stderr}"
+                or "no changes added" in f"{e.stdout}{e.stderr}"
+            ):
+                return None
+            raise
+        return str(repo.git.rev_parse("--short=8", "HEAD")).strip()
     except git.GitCommandError as e:
         detail = (e.stderr or e.stdout or str(e)).strip().splitlines()
         reason = detail[-1].strip() if detail else "git failed"
