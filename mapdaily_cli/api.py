@@ -154,7 +154,13 @@ def read_generated(config: Config, rel: str) -> str | None:
         raise MapdailyError(f"{rel}: cannot read it ({e})") from None
 
 
-def _diff(rel: str, old: str | bytes, new: str | bytes | list[bytes | memoryview], line: int = 1) -> str:
+def _diff(
+    rel: str,
+    old: str | bytes,
+    new: str | bytes | list[bytes | memoryview],
+    line: int = 1,
+    labels: tuple[str, str] = ("now", "after this command"),
+) -> str:
     """A unified diff of two texts whose line numbers are those of ``rel`` (region offset ``line``).
     Lines the two share at either end are set aside first, so a one-line change to a large file
     costs little."""
@@ -170,7 +176,9 @@ def _diff(rel: str, old: str | bytes, new: str | bytes | list[bytes | memoryview
         tail += 1
     skip = max(head - 2, 0)
     a, b = a[skip : len(a) - max(tail - 2, 0)], b[skip : len(b) - max(tail - 2, 0)]
-    lines = difflib.unified_diff(a, b, fromfile=f"a/{rel}", tofile=f"b/{rel}", n=2)
+    lines = difflib.unified_diff(
+        a, b, fromfile=f"a/{rel}", tofile=f"b/{rel}", fromfiledate=labels[0], tofiledate=labels[1], n=2
+    )
     out = []
     for text in lines:
         if text.startswith("@@") and line - 1 + skip:
@@ -231,7 +239,15 @@ class Change:
                 ):
                     old_region = target.region(self.renderer, self.old)
                     if base.region != old_region and base.region != self._committed_region(target):
-                        self.hand_edits.append(_diff(target.rel, old_region, base.region, region_line(base)))
+                        self.hand_edits.append(
+                            _diff(
+                                target.rel,
+                                old_region,
+                                base.region,
+                                region_line(base),
+                                ("as papers.yaml renders it", "as edited by hand"),
+                            )
+                        )
             text = base.with_region(new_region)
             if text != existing:
                 self.files[target.rel] = text
@@ -418,7 +434,7 @@ def _compare(config: Config, rel: str, region: str) -> str | None:
     except DataError as e:
         return e.message + "\n"
     if parts.region != region:
-        return _diff(rel, parts.region, region, region_line(parts))
+        return _diff(rel, parts.region, region, region_line(parts), ("on disk", "as papers.yaml renders it"))
     return None
 
 
