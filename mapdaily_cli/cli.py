@@ -55,8 +55,7 @@ def _console(stderr: bool = True) -> Any:
 def _fail(error: MapdailyError) -> NoReturn:
     err = _console()
     if error.detail:
-        sys.stdout.write(error.detail if error.detail.endswith("\n") else error.detail + "\n")
-        sys.stdout.flush()
+        _write_diff(error.detail if error.detail.endswith("\n") else error.detail + "\n")
     err.print(f"[bold red]error:[/] {_escape(error.message)}")
     raise typer.Exit(error.exit_code)
 
@@ -97,9 +96,22 @@ def _run(call: Any) -> Any:
         raise typer.Exit(3) from None
 
 
+def _write_diff(text: str) -> None:
+    """A diff (or a listing) to stdout: coloured at a terminal, plain when piped."""
+    if not sys.stdout.isatty():
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    out = _console(stderr=False)
+    styles = {"+++": "bold", "---": "bold", "@@": "cyan", "+": "green", "-": "red"}
+    for line in text.splitlines():
+        style = next((v for k, v in styles.items() if line.startswith(k)), None)
+        out.print(_escape(line), style=style, highlight=False)
+
+
 def _show(result: Any) -> None:
     if result.diff:
-        sys.stdout.write(result.diff)
+        _write_diff(result.diff)
     err = _console()
     for note in result.notes:
         err.print(f"[yellow]note:[/] {_escape(note)}")
