@@ -29,7 +29,6 @@ class Result:
     diff: str = ""
     notes: list[str] = field(default_factory=list)
     changed: bool = True
-    data: Any = None
 
 
 @dataclass(frozen=True)
