@@ -7,7 +7,7 @@ import difflib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,7 @@ from mapdaily_cli.config import Config
 from mapdaily_cli.errors import CheckFailed, DataError, HandEditError, InputError, MapdailyError
 from mapdaily_cli.model import Day, Paper, Week, week_of
 from mapdaily_cli.render import START, Renderer, region_line, split_regions
-from mapdaily_cli.store import Stream, document_body, locked, remove_leftovers, write_all
+from mapdaily_cli.store import Stream, document_body, locked, pop_paper, remove_leftovers, write_all
 
 
 @dataclass
@@ -268,7 +268,13 @@ class Change:
         try:
             config = load_config(root, lambda name: gitops.text_at(root, commit, root / name))
             stream = Stream(config.data_path, f"{commit[:8]}:{config.data}", data)
-            same_file = Target(config, target.kind, target.rel, target.week)
+            week = target.week
+            if week is not None:
+                # The week this page was for under that commit's settings (its first weekday may differ).
+                week = week_of(week.start + timedelta(days=3), config.first_weekday)
+                if config.week_page(week) != target.rel:
+                    return None
+            same_file = Target(config, target.kind, target.rel, week)
             return same_file.region(Renderer(config), stream)
         except MapdailyError:
             return None
@@ -408,10 +414,39 @@ def render(config: Config, options: Options) -> Result:
     with changing(config, Options(commit=False, dry_run=options.dry_run, force=options.force)) as change:
         targets = all_targets(config, change.stream)
         change.regenerate(targets)
+        stale = stray_pages(config, {t.rel for t in targets})
         n = len(change.files)
-        return change.commit(
-            "render", f"{n} file{'s' if n != 1 else ''} regenerated" if n else "everything is up to date"
-        )
+        summary = f"{n} file{'s' if n != 1 else ''} regenerated" if n else "everything is up to date"
+        if stale:
+            summary += (
+                f"; removed {len(stale)} page{'s' if len(stale) != 1 else ''} of no week: {', '.join(stale)}"
+            )
+        result = change.commit("render", summary)
+        if stale and not options.dry_run:
+            for rel in stale:
+                config.path(rel).unlink(missing_ok=True)
+            result.changed = True
+        return result
+
+
+def stray_pages(config: Config, expected: set[str]) -> list[str]:
+    """Generated pages in the archive folder that belong to no week of the data any more (left by
+    a change of ``week_start`` or ``archive_page``): files there holding mapdaily's markers."""
+    folder = config.path(config.archive_dir)
+    if not folder.is_dir():
+        return []
+    keep = expected | {config.readme, config.archive_index}
+    out = []
+    for path in sorted(folder.rglob("*.md")):
+        rel = path.relative_to(config.root).as_posix()
+        if rel in keep:
+            continue
+        try:
+            if START in path.read_text(encoding="utf-8"):
+                out.append(rel)
+        except (OSError, UnicodeDecodeError):
+            continue
+    return out
 
 
 def all_targets(config: Config, stream: Stream) -> list[Target]:
@@ -534,6 +569,11 @@ def check(config: Config, jobs: int | None = None) -> Result:
     if readme_diff:
         diffs.insert(0, readme_diff)
     checked = 1 + len(counts)
+    for rel in stray_pages(config, {config.week_page(w) for w, _ in counts}):
+        diffs.append(
+            f"{rel}: a generated page of no week in {config.data} any more;"
+            " run `mapdaily render` to remove it\n"
+        )
     if counts or read_generated(config, config.archive_index) is not None:
         checked += 1
         problem = _compare(config, config.archive_index, renderer.index_region(counts))
@@ -810,9 +850,10 @@ def edit_paper(
         if new_map is None:
             merged = {**found.paper.to_mapping(), **{k: v for k, v in (changes or {}).items()}}
             _check_paper({k: v for k, v in merged.items() if v or k == "title"})
+        before = stream.chunks[found.index].text
         stream.edit(found.index, apply)
         new = stream.day(found.index).papers[found.position]
-        if new == found.paper and replacement is None:
+        if stream.chunks[found.index].text == before or (new == found.paper and replacement is None):
             return Result(f"{found.ref} unchanged", changed=False)
         change.regenerate(affected_targets(config, change.old, stream, [found.date]))
         return change.commit(
@@ -826,7 +867,7 @@ def remove_paper(config: Config, selector: str, options: Options) -> Result:
     with changing(config, options) as change:
         stream = change.stream
         found = select(stream, selector)
-        stream.edit(found.index, lambda doc: _papers_seq(doc).pop(found.position))
+        stream.edit(found.index, lambda doc: pop_paper(doc, found.position))
         change.regenerate(affected_targets(config, change.old, stream, [found.date]))
         return change.commit(
             _commit_message("remove", _short(found.paper.title), f"({found.date.isoformat()})"),
@@ -843,7 +884,7 @@ def move_paper(config: Config, selector: str, when: date, options: Options) -> R
             return Result(f"{found.ref} is already on {when.isoformat()}", changed=False)
         _not_after_today(stream, when)
         holder: list[Any] = []
-        stream.edit(found.index, lambda doc: holder.append(_papers_seq(doc).pop(found.position)))
+        stream.edit(found.index, lambda doc: holder.append(pop_paper(doc, found.position)))
         target = _ensure_day(stream, when)
         stream.edit(target, lambda doc: _papers_seq(doc).append(holder[0]))
         change.regenerate(affected_targets(config, change.old, stream, [found.date, when]))
@@ -1146,7 +1187,7 @@ def init_digest(
         return Result("already a mapdaily digest; nothing to do", notes=notes, changed=False)
     with locked(_lock_path(config)):
         write_all({config.path(rel): text for rel, text in files.items()}, _journal(config))
-    result = Result(f"initialised the digest ({', '.join(files)})", list(files), notes=notes)
+    result = Result("initialised the digest", list(files), notes=notes)
     if options.commit:
         repo = gitops.open_repo(root)
         result.commit = gitops.commit_paths(repo, [config.path(r) for r in files], "init: mapdaily digest")

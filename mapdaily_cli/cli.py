@@ -295,7 +295,7 @@ def _edit_until_valid(header: str, text: str) -> str:
 
     while True:
         edited = _edit_text(header + text, suffix=".yaml")
-        body = edited[len(header) :] if edited.startswith(header) else edited
+        body = "".join(line for line in edited.splitlines(keepends=True) if line != header)
         if not body.strip():
             raise UsageError("empty paper; nothing was changed")
         try:

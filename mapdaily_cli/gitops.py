@@ -67,10 +67,8 @@ def commit_paths(repo: Any, paths: Sequence[Path], message: str) -> str | None:
         try:
             repo.git.commit(*only, "-m", message, "--", *rel)
         except git.GitCommandError as e:
-            if (
-                "nothing to commit" in f"{e.stdout}{e.stderr}"
-                or "no changes added" in f"{e.stdout}{e.stderr}"
-            ):
+            said = f"{e.stdout}{e.stderr}"
+            if any(w in said for w in ("nothing to commit", "nothing added to commit", "no changes added")):
                 return None
             raise
         return str(repo.git.rev_parse("--short=8", "HEAD")).strip()

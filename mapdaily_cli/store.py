@@ -554,7 +554,7 @@ def _split(raw: bytes, source: str) -> tuple[bytes, list[Chunk]]:
         nl = raw.find(b"\n", pos)
         end = len(raw) if nl < 0 else nl + 1
         line = raw[pos:end].strip()
-        if line and not line.startswith(b"#"):
+        if line and not line.startswith((b"#", b"%")):  # comments and directives (%YAML 1.2)
             break
         pos = end
     starts = [pos] if pos < len(raw) else []
@@ -642,6 +642,36 @@ def to_yaml_text(value: str) -> Any:
     if "\n" in value or _resolves_to_other_than_text(value):
         return DoubleQuotedScalarString(value)
     return value
+
+
+def pop_paper(doc: Any, position: int) -> Any:
+    """Remove paper ``position`` from a round-trip loaded day and return it, leaving the YAML
+    comments that follow it (ruamel attaches them to its last key; they sit above the next paper,
+    or close the day) where they were: on the paper before it, or under ``papers:``."""
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
+    def last_slot(entry: Any) -> Any:
+        if not hasattr(entry, "ca") or not entry:
+            return None
+        return entry.ca.items.setdefault(list(entry.keys())[-1], [None, None, None, None])
+
+    seq = doc["papers"]
+    entry = seq[position]
+    slot = last_slot(entry)
+    token = slot[2] if slot is not None and len(slot) > 2 else None
+    if token is not None:
+        slot[2] = None
+        if position > 0 and last_slot(seq[position - 1]) is not None:
+            keep = last_slot(seq[position - 1])
+        else:
+            keep = doc.ca.items.setdefault("papers", [None, None, None, None])
+        text = token.value if keep[2] is None else keep[2].value + token.value.lstrip("\n")
+        keep[2] = CommentToken(text, CommentMark(0), None)
+    del seq[position]
+    if not seq:
+        seq.fa.set_flow_style()  # `papers: []`: an empty block sequence cannot be written
+    return entry
 
 
 def _resolves_to_other_than_text(value: str) -> bool:

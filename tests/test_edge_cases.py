@@ -304,3 +304,94 @@ def test_import_keeps_the_text_around_an_archive_pages_tables(repo: Path) -> Non
     assert text.endswith("<!-- mapdaily:end -->\nA footer line.\n")
     assert "| Old Paper | - | Fine. |" in text
     ok(repo, "check")
+
+
+def test_removing_the_last_paper_of_a_day_with_a_comment_on_papers(repo: Path) -> None:
+    (repo / "papers.yaml").write_text(
+        "date: 2020-12-31\npapers:   # my note\n- title: P1\n", encoding="utf-8"
+    )
+    ok(repo, "render", "--force")
+    ok(repo, "remove", "P1")
+    text = (repo / "papers.yaml").read_text(encoding="utf-8")
+    assert "# my note" in text and yaml.safe_load(text)["papers"] == []
+    ok(repo, "check")
+
+
+COMMENTED = """date: 2024-10-15
+papers:
+- title: Morning paper
+  comment: a
+# afternoon batch, reviewed by Li
+- title: Afternoon paper
+  comment: b
+# trailing comment of the day
+"""
+
+
+def test_remove_and_move_leave_the_comments_around_a_paper_in_place(repo: Path) -> None:
+    (repo / "papers.yaml").write_text("date: 2024-10-16\npapers: []\n---\n" + COMMENTED, encoding="utf-8")
+    ok(repo, "render", "--force")
+    ok(repo, "remove", "Morning paper")
+    text = (repo / "papers.yaml").read_text(encoding="utf-8")
+    assert "# afternoon batch, reviewed by Li\n- title: Afternoon paper" in text
+    assert text.endswith("# trailing comment of the day\n")
+    ok(repo, "move", "Afternoon paper", "--date", "2024-10-16")
+    text = (repo / "papers.yaml").read_text(encoding="utf-8")
+    day_15 = text[text.index("date: 2024-10-15") :]
+    assert "# afternoon batch, reviewed by Li" in day_15 and "# trailing comment of the day" in day_15
+    assert "Afternoon paper" not in day_15
+    ok(repo, "check")
+
+
+def test_an_editor_session_that_changes_nothing(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ok(repo, "add", "--title", "A paper", "--comment", "c", "--date", "2024-10-15")
+    (repo / "notes.txt").write_text("x\n", encoding="utf-8")
+    git(repo, "add", "notes.txt")
+    monkeypatch.setenv("EDITOR", "true")
+    out = ok(repo, "edit", "A paper")
+    assert "unchanged" in out
+    assert git(repo, "diff", "--cached", "--name-only") == "notes.txt"
+
+
+def test_the_editor_instruction_line_is_never_saved(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    ok(repo, "add", "--title", "A paper", "--comment", "old", "--date", "2024-10-15")
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import sys, pathlib\np = pathlib.Path(sys.argv[1])\n"
+        "p.write_text('# my note about this paper\\n' + p.read_text().replace('old', 'new'))\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    ok(repo, "edit", "A paper")
+    text = (repo / "papers.yaml").read_text(encoding="utf-8")
+    assert "comment: new" in text and "# my note about this paper" in text
+    assert "save and close" not in text
+
+
+def test_a_week_start_change_regenerates_old_pages_and_removes_strays(repo: Path) -> None:
+    ok(repo, "add", "--title", "Sunday paper", "--date", "2024-10-13")
+    ok(repo, "rotate", "--date", "2024-10-15")
+    ok(repo, "add", "--title", "Tuesday paper")
+    ok(repo, "rotate", "--date", "2024-10-22")
+    (repo / "mapdaily.toml").write_text('week_start = "sunday"\n', encoding="utf-8")
+    git(repo, "add", "mapdaily.toml")
+    git(repo, "commit", "-qm", "weeks start on Sunday")
+    code, out, _ = run_cli(repo, "check")
+    assert code == 1
+    out = ok(repo, "render")
+    assert "removed" in out or "regenerated" in out
+    ok(repo, "check")
+    pages = sorted(p.name for p in (repo / "archived_papers").glob("*.md"))
+    shown = [p for p in pages if "Sunday paper" in (repo / "archived_papers" / p).read_text(encoding="utf-8")]
+    assert len(shown) == 1, pages
+
+
+def test_a_yaml_directive_is_accepted(repo: Path) -> None:
+    (repo / "papers.yaml").write_text("%YAML 1.1\n---\ndate: 2024-10-15\npapers: []\n", encoding="utf-8")
+    ok(repo, "render")
+    ok(repo, "add", "--title", "A")
+    ok(repo, "check")
