@@ -7,7 +7,7 @@ A case is a folder holding its inputs (papers.yaml and, optionally, mapdaily.tom
 in it (the .md files, archive pages included) is what `mapdaily render` writes from those inputs in
 an empty folder. The `seed` case is different: it is this repository's own papers.yaml and README.md,
 and seed-repaired.md, the seed README of 15/10/2024 with its double encoding undone (the seed is
-read from $MAPDAILY_SEED, default /work/shared/seed/README-2024-10-15.md, when it exists).
+read from $MAPDAILY_SEED, default tests/fixtures/import/seed-README.md, a byte-for-byte copy).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 GOLDEN = HERE / "golden"
 REPO = HERE.parent
 INPUTS = ("papers.yaml", "mapdaily.toml")
-SEED_SOURCE = Path(os.environ.get("MAPDAILY_SEED", "/work/shared/seed/README-2024-10-15.md"))
+SEED_SOURCE = Path(os.environ.get("MAPDAILY_SEED", HERE / "fixtures" / "import" / "seed-README.md"))
 
 
 def cases() -> list[str]:
