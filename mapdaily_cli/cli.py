@@ -141,6 +141,9 @@ def _change(flags: tuple[bool, bool, bool, bool], call: Any) -> None:
     _show(_run(run))
 
 
+Selector = Annotated[
+    str, typer.Argument(metavar="SELECTOR", help="A url or arXiv id, YYYY-MM-DD#N, or part of a title.")
+]
 NoCommit = Annotated[bool, typer.Option("--no-commit", help="Write the files but do not commit them.")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Show the diff of what would change; write nothing.")]
 Force = Annotated[
@@ -310,9 +313,7 @@ def _edit_until_valid(header: str, text: str) -> str:
 
 @app.command()
 def edit(
-    selector: Annotated[
-        str, typer.Argument(metavar="SELECTOR", help="A url or arXiv id, YYYY-MM-DD#N, or part of a title.")
-    ],
+    selector: Selector,
     title: Annotated[Optional[str], typer.Option(help="New title.")] = None,
     url: Annotated[Optional[str], typer.Option(help='New url; "" removes it.')] = None,
     affiliation: Annotated[Optional[str], typer.Option(help='New affiliation; "" removes it.')] = None,
@@ -346,9 +347,7 @@ def edit(
 
 @app.command()
 def remove(
-    selector: Annotated[
-        str, typer.Argument(metavar="SELECTOR", help="A url or arXiv id, YYYY-MM-DD#N, or part of a title.")
-    ],
+    selector: Selector,
     force: Force = False,
     no_commit: NoCommit = False,
     dry_run: DryRun = False,
@@ -364,9 +363,7 @@ def remove(
 
 @app.command()
 def move(
-    selector: Annotated[
-        str, typer.Argument(metavar="SELECTOR", help="A url or arXiv id, YYYY-MM-DD#N, or part of a title.")
-    ],
+    selector: Selector,
     date_: Annotated[
         str, typer.Option("--date", metavar="YYYY-MM-DD", help="The day to move it to (YYYY-MM-DD).")
     ],
@@ -504,9 +501,7 @@ def list_(
 
 @app.command()
 def show(
-    selector: Annotated[
-        str, typer.Argument(metavar="SELECTOR", help="A url or arXiv id, YYYY-MM-DD#N, or part of a title.")
-    ],
+    selector: Selector,
     json_: Json = False,
 ) -> None:
     """Show one paper in full."""
