@@ -37,7 +37,8 @@ class Options:
 
     commit: bool = True
     dry_run: bool = False
-    force: bool = False
+    #: Overwrite generated regions even where they were edited by hand.
+    discard_hand_edits: bool = False
     push: bool = False
 
 
@@ -233,7 +234,7 @@ class Change:
                 if (
                     base.region != new_region
                     and base.region.strip()  # an empty pair of markers holds nothing to lose
-                    and not self.options.force
+                    and not self.options.discard_hand_edits
                     and target.rel not in self.recovering
                 ):
                     old_region = target.region(self.renderer, self.old)
@@ -289,7 +290,7 @@ class Change:
         if self.hand_edits:
             raise HandEditError(
                 "generated text was edited by hand and would be overwritten; move the edit into "
-                f"{self.config.data} (or run `mapdaily import`), or pass --force to discard it",
+                f"{self.config.data} (`mapdaily edit`), or pass --discard-hand-edits to discard it",
                 detail="".join(self.hand_edits),
             )
         config = self.config
@@ -411,7 +412,9 @@ def run(config: Config, options: Options, command: Callable[[], Result]) -> Resu
 
 def render(config: Config, options: Options) -> Result:
     """Regenerate every generated region from the data; write only files whose text changed."""
-    with changing(config, Options(commit=False, dry_run=options.dry_run, force=options.force)) as change:
+    with changing(
+        config, Options(commit=False, dry_run=options.dry_run, discard_hand_edits=options.discard_hand_edits)
+    ) as change:
         targets = all_targets(config, change.stream)
         change.regenerate(targets)
         stale = stray_pages(config, {t.rel for t in targets})
@@ -760,15 +763,23 @@ def _not_after_today(stream: Stream, when: date) -> None:
         )
 
 
-def add_paper(config: Config, paper: Paper, when: date | None, today: date, options: Options) -> Result:
-    """Append ``paper`` to the first day (today) or to ``when``; refuse a duplicate unless forced."""
+def add_paper(
+    config: Config,
+    paper: Paper,
+    when: date | None,
+    today: date,
+    options: Options,
+    allow_duplicate: bool = False,
+) -> Result:
+    """Append ``paper`` to the first day (today) or to ``when``; refuse a duplicate unless
+    ``allow_duplicate``."""
     _check_paper(paper)
     with changing(config, options, creates=True) as change:
         stream = change.stream
         if when is None:
             when = stream.date_at(0) if len(stream) else today
         _not_after_today(stream, when)
-        if not options.force:
+        if not allow_duplicate:
             dupes = find_duplicates(stream, paper)
             if dupes:
                 d = dupes[0]
@@ -1102,12 +1113,17 @@ CI_FILES = {
 
 
 def init_digest(
-    root: Path, settings: dict[str, Any], today: date, ci: str | None, options: Options
+    root: Path,
+    settings: dict[str, Any],
+    today: date,
+    ci: str | None,
+    options: Options,
+    replace: bool = False,
 ) -> Result:
     """Make ``root`` a digest: papers.yaml with one empty day, configuration where it differs from
     the defaults, README.md from the skeleton (or markers around an existing README's end), and
     with ``ci="github"`` the workflows and a pre-commit configuration. Existing files are kept
-    unless ``options.force``; a README holding hand-kept tables is left for `mapdaily import`."""
+    unless ``replace``; a README holding hand-kept tables is left for `mapdaily import`."""
     from mapdaily_cli.config import load_config, make_config
     from mapdaily_cli.importer import parse_page
     from mapdaily_cli.render import END
@@ -1128,14 +1144,14 @@ def init_digest(
     kept: list[str] = []
 
     def plan(rel: str, text: str) -> None:
-        if config.path(rel).exists() and not options.force:
+        if config.path(rel).exists() and not replace:
             kept.append(rel)
         else:
             files[rel] = text
 
     if settings:
         plan("mapdaily.toml", _toml(settings))
-    if not config.data_path.exists() or options.force:
+    if not config.data_path.exists() or replace:
         files[config.data] = (
             "# The digest's data: one YAML document per day, newest first (the first is today).\n"
             f"date: {today.isoformat()}\npapers: []\n"
@@ -1144,7 +1160,7 @@ def init_digest(
         kept.append(config.data)
     readme = read_generated(config, config.readme)
     renderer = Renderer(config)
-    if readme is None or options.force:
+    if readme is None or replace:
         base = renderer.skeleton("readme", config.readme)
     elif START in readme:
         base = None  # already a digest's README: its region is for `render` to update, with its checks
@@ -1178,7 +1194,7 @@ def init_digest(
         if text != readme:
             files[config.readme] = text
     if kept:
-        notes.append(f"kept existing {', '.join(kept)} (--force replaces them)")
+        notes.append(f"kept existing {', '.join(kept)} (--replace replaces them)")
     if options.dry_run:
         diff = "".join(_diff(rel, read_generated(config, rel) or "", text) for rel, text in files.items())
         would = f"; would write {', '.join(sorted(files))}" if files else ""

@@ -123,15 +123,17 @@ def _show(result: Any) -> None:
     err.print(line)
 
 
-def _options(no_commit: bool = False, dry_run: bool = False, force: bool = False, push: bool = False) -> Any:
+def _options(
+    no_commit: bool = False, dry_run: bool = False, discard_hand_edits: bool = False, push: bool = False
+) -> Any:
     from mapdaily_cli.api import Options
 
-    return Options(commit=not no_commit, dry_run=dry_run, force=force, push=push)
+    return Options(commit=not no_commit, dry_run=dry_run, discard_hand_edits=discard_hand_edits, push=push)
 
 
 def _change(flags: tuple[bool, bool, bool, bool], call: Any) -> None:
     """Run one changing command: ``call(config, options)`` with the shared flags (--no-commit,
-    --dry-run, --force, --push), pushing and retrying as --push asks, then show what it did."""
+    --dry-run, --discard-hand-edits, --push), pushing and retrying as --push asks, then show what it did."""
     from mapdaily_cli import api
 
     def run() -> Any:
@@ -146,8 +148,12 @@ Selector = Annotated[
 ]
 NoCommit = Annotated[bool, typer.Option("--no-commit", help="Write the files but do not commit them.")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Show the diff of what would change; write nothing.")]
-Force = Annotated[
-    bool, typer.Option("--force", help="Overwrite generated text even if it was edited by hand.")
+DiscardHandEdits = Annotated[
+    bool,
+    typer.Option(
+        "--discard-hand-edits",
+        help="Overwrite generated text even where it was edited by hand (the edit is lost).",
+    ),
 ]
 Push = Annotated[bool, typer.Option("--push", help="Push the commit to the branch's upstream.")]
 
@@ -177,11 +183,13 @@ def _today(config: Any) -> date:
 
 
 @app.command()
-def render(dry_run: DryRun = False, force: Force = False) -> None:
+def render(dry_run: DryRun = False, discard_hand_edits: DiscardHandEdits = False) -> None:
     """Regenerate every generated region (README, archive pages, index) from papers.yaml. Does not commit."""
     from mapdaily_cli import api
 
-    result = _run(lambda: api.render(_config(), _options(dry_run=dry_run, force=force)))
+    result = _run(
+        lambda: api.render(_config(), _options(dry_run=dry_run, discard_hand_edits=discard_hand_edits))
+    )
     _show(result)
 
 
@@ -239,9 +247,11 @@ def add(
         typer.Option("--date", metavar="YYYY-MM-DD", help="Add to this day (YYYY-MM-DD) instead of today."),
     ] = None,
     edit: Annotated[bool, typer.Option("--edit", help="Write the comment in $EDITOR.")] = False,
-    force: Annotated[
-        bool, typer.Option("--force", help="Add even if the paper is already in the digest.")
+    allow_duplicate: Annotated[
+        bool,
+        typer.Option("--force", "--allow-duplicate", help="Add even if the paper is already in the digest."),
     ] = False,
+    discard_hand_edits: DiscardHandEdits = False,
     no_commit: NoCommit = False,
     dry_run: DryRun = False,
     push: Push = False,
@@ -277,8 +287,12 @@ def add(
             affiliation=affiliation or None,
             comment=(comment or "").strip() or None,
         )
-        options = _options(no_commit, dry_run, force, push)
-        return api.run(config, options, lambda: api.add_paper(config, paper, when, _today(config), options))
+        options = _options(no_commit, dry_run, discard_hand_edits, push)
+        return api.run(
+            config,
+            options,
+            lambda: api.add_paper(config, paper, when, _today(config), options, allow_duplicate),
+        )
 
     _show(_run(run))
 
@@ -320,7 +334,7 @@ def edit(
     comment: Annotated[
         Optional[str], typer.Option(help='New comment; "" removes it, - reads standard input.')
     ] = None,
-    force: Force = False,
+    discard_hand_edits: DiscardHandEdits = False,
     no_commit: NoCommit = False,
     dry_run: DryRun = False,
     push: Push = False,
@@ -330,7 +344,7 @@ def edit(
 
     def run() -> Any:
         config = _config()
-        options = _options(no_commit, dry_run, force, push)
+        options = _options(no_commit, dry_run, discard_hand_edits, push)
         changes = _fields(title, url, affiliation, comment)
         if changes:
             return api.run(config, options, lambda: api.edit_paper(config, selector, changes, options))
@@ -348,7 +362,7 @@ def edit(
 @app.command()
 def remove(
     selector: Selector,
-    force: Force = False,
+    discard_hand_edits: DiscardHandEdits = False,
     no_commit: NoCommit = False,
     dry_run: DryRun = False,
     push: Push = False,
@@ -357,7 +371,8 @@ def remove(
     from mapdaily_cli import api
 
     _change(
-        (no_commit, dry_run, force, push), lambda config, options: api.remove_paper(config, selector, options)
+        (no_commit, dry_run, discard_hand_edits, push),
+        lambda config, options: api.remove_paper(config, selector, options),
     )
 
 
@@ -367,7 +382,7 @@ def move(
     date_: Annotated[
         str, typer.Option("--date", metavar="YYYY-MM-DD", help="The day to move it to (YYYY-MM-DD).")
     ],
-    force: Force = False,
+    discard_hand_edits: DiscardHandEdits = False,
     no_commit: NoCommit = False,
     dry_run: DryRun = False,
     push: Push = False,
@@ -380,7 +395,7 @@ def move(
         assert when is not None
         return api.move_paper(config, selector, when, options)
 
-    _change((no_commit, dry_run, force, push), call)
+    _change((no_commit, dry_run, discard_hand_edits, push), call)
 
 
 @app.command()
@@ -393,7 +408,7 @@ def rotate(
             help="The new day (YYYY-MM-DD); default today in the configured time zone.",
         ),
     ] = None,
-    force: Force = False,
+    discard_hand_edits: DiscardHandEdits = False,
     no_commit: NoCommit = False,
     dry_run: DryRun = False,
     push: Push = False,
@@ -402,7 +417,7 @@ def rotate(
     from mapdaily_cli import api
 
     _change(
-        (no_commit, dry_run, force, push),
+        (no_commit, dry_run, discard_hand_edits, push),
         lambda config, options: api.rotate(config, _parse_date(date_) or _today(config), options),
     )
 
@@ -412,7 +427,7 @@ def archive(
     week: Annotated[
         Optional[str], typer.Option("--week", metavar="YYYY-Www", help="Only this week, e.g. 2024-W41.")
     ] = None,
-    force: Force = False,
+    discard_hand_edits: DiscardHandEdits = False,
     no_commit: NoCommit = False,
     dry_run: DryRun = False,
     push: Push = False,
@@ -421,7 +436,7 @@ def archive(
     from mapdaily_cli import api
 
     _change(
-        (no_commit, dry_run, force, push),
+        (no_commit, dry_run, discard_hand_edits, push),
         lambda config, options: api.archive(config, _parse_week(week, config), options),
     )
 
@@ -554,7 +569,7 @@ def import_(
         list[Path],
         typer.Argument(metavar="FILE...", help="Hand-kept digest pages: the README and archive pages."),
     ],
-    force: Force = False,
+    discard_hand_edits: DiscardHandEdits = False,
     no_commit: NoCommit = False,
     dry_run: DryRun = False,
     push: Push = False,
@@ -564,7 +579,7 @@ def import_(
 
     def run() -> Any:
         config = _config()
-        options = _options(no_commit, dry_run, force, push)
+        options = _options(no_commit, dry_run, discard_hand_edits, push)
         base = Path(_state["directory"] or Path.cwd())
         paths = [p if p.is_absolute() else base / p for p in files]
         if len(paths) <= 3:
@@ -597,7 +612,9 @@ def init(
     ] = None,
     timezone: Annotated[Optional[str], typer.Option(help="Time zone of 'today', e.g. Asia/Shanghai.")] = None,
     week_start: Annotated[Optional[str], typer.Option(help="First day of the week (default monday).")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace files that already exist.")] = False,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Replace files that already exist (settings, data, README, CI).")
+    ] = False,
     no_commit: NoCommit = False,
     dry_run: DryRun = False,
 ) -> None:
@@ -616,7 +633,7 @@ def init(
         if week_start:
             settings["week_start"] = week_start.lower()
         return api.init_digest(
-            root, settings, _today(load_config(root)), ci, _options(no_commit, dry_run, force)
+            root, settings, _today(load_config(root)), ci, _options(no_commit, dry_run), replace
         )
 
     _show(_run(run))

@@ -310,7 +310,7 @@ def test_removing_the_last_paper_of_a_day_with_a_comment_on_papers(repo: Path) -
     (repo / "papers.yaml").write_text(
         "date: 2020-12-31\npapers:   # my note\n- title: P1\n", encoding="utf-8"
     )
-    ok(repo, "render", "--force")
+    ok(repo, "render", "--discard-hand-edits")
     ok(repo, "remove", "P1")
     text = (repo / "papers.yaml").read_text(encoding="utf-8")
     assert "# my note" in text and yaml.safe_load(text)["papers"] == []
@@ -330,7 +330,7 @@ papers:
 
 def test_remove_and_move_leave_the_comments_around_a_paper_in_place(repo: Path) -> None:
     (repo / "papers.yaml").write_text("date: 2024-10-16\npapers: []\n---\n" + COMMENTED, encoding="utf-8")
-    ok(repo, "render", "--force")
+    ok(repo, "render", "--discard-hand-edits")
     ok(repo, "remove", "Morning paper")
     text = (repo / "papers.yaml").read_text(encoding="utf-8")
     assert "# afternoon batch, reviewed by Li\n- title: Afternoon paper" in text

@@ -46,7 +46,7 @@ def test_init_writes_only_settings_that_differ_from_the_defaults(repo: Path) -> 
     code, out = mapdaily(repo, "init", "--week-start", "Monday", "--columns", "title,affiliation,comment")
     assert code == 0, out
     assert not (repo / "mapdaily.toml").exists()
-    code, out = mapdaily(repo, "init", "--week-start", "sunday", "--force")
+    code, out = mapdaily(repo, "init", "--week-start", "sunday", "--replace")
     assert code == 0, out
     assert (repo / "mapdaily.toml").read_text(encoding="utf-8").endswith('week_start = "sunday"\n')
 
