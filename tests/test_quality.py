@@ -1,4 +1,5 @@
-"""The house rules that tools can hold: lint, strict types, and which module may import what."""
+"""The house rules that tools can hold: lint, format, complexity, strict types, the size of modules
+and functions, and which room of the package may import what."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).parents[1]
 PACKAGE = ROOT / "mapdaily_cli"
+MAX_MODULE_LINES = 450
+MAX_FUNCTION_LINES = 60
 
-# cli -> api -> {config, store, render, importer, gitops} -> model (errors anywhere).
+# cli -> api -> {config, store, render, importer, gitops} -> model (errors anywhere). A room is a
+# module of the package or a subpackage; the modules of one room may import each other.
 ALLOWED = {
     "cli": {"api", "config", "errors", "model", "__init__"},
     "api": {"config", "store", "render", "importer", "gitops", "model", "errors"},
@@ -26,24 +30,75 @@ ALLOWED = {
 }
 
 
+def _modules() -> list[Path]:
+    return sorted(PACKAGE.rglob("*.py"))
+
+
+def _room(path: Path) -> str:
+    parts = path.relative_to(PACKAGE).parts
+    return parts[0] if len(parts) > 1 else path.stem
+
+
 def _imports(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    """The rooms of the package that ``path`` imports from."""
+    package = ["mapdaily_cli", *path.relative_to(PACKAGE).parts[:-1]]
     found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module:
-            if node.module.startswith("mapdaily_cli.") or node.level:
-                found.add(node.module.split(".")[-1])
-            elif node.module == "mapdaily_cli":
-                found.update(a.name if a.name != "__version__" else "__init__" for a in node.names)
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level + 1]
+                module = ".".join([*base, *([node.module] if node.module else [])])
+            else:
+                module = node.module or ""
+            parts = module.split(".")
+            if parts[0] != "mapdaily_cli":
+                continue
+            if len(parts) > 1:
+                found.add(parts[1])
+            else:
+                found.update("__init__" if a.name == "__version__" else a.name for a in node.names)
         elif isinstance(node, ast.Import):
             found.update(a.name.split(".")[1] for a in node.names if a.name.startswith("mapdaily_cli."))
     return found
 
 
 def test_dependency_direction() -> None:
-    for path in PACKAGE.glob("*.py"):
-        used = _imports(path) - {path.stem}
-        assert used <= ALLOWED[path.stem], f"{path.name} imports {sorted(used - ALLOWED[path.stem])}"
+    rooms = set()
+    for path in _modules():
+        room = _room(path)
+        rooms.add(room)
+        used = _imports(path) - {room}
+        assert room in ALLOWED, f"{path.relative_to(ROOT)}: room {room!r} has no rule in ALLOWED"
+        assert used <= ALLOWED[room], f"{path.relative_to(ROOT)} imports {sorted(used - ALLOWED[room])}"
+    assert {"api", "store", "cli", "importer"} <= rooms
+
+
+def test_the_import_rule_sees_packages(tmp_path: Path) -> None:
+    # The rule itself: a relative import inside a package names the room it reaches.
+    (tmp_path / "x").mkdir()
+    probe = PACKAGE / "store" / "_probe_for_the_rule.py"
+    try:
+        probe.write_text("from ..api import plan\nfrom . import edits\n", encoding="utf-8")
+        assert _imports(probe) == {"api", "store"}
+    finally:
+        probe.unlink(missing_ok=True)
+
+
+def test_no_module_or_function_too_long() -> None:
+    long = []
+    for path in _modules():
+        text = path.read_text(encoding="utf-8")
+        rel = path.relative_to(ROOT)
+        if text.count("\n") > MAX_MODULE_LINES:
+            long.append(f"{rel}: {text.count(chr(10))} lines (at most {MAX_MODULE_LINES})")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                size = (node.end_lineno or node.lineno) - node.lineno + 1
+                if size > MAX_FUNCTION_LINES:
+                    long.append(
+                        f"{rel}:{node.lineno}: {node.name} has {size} lines (at most {MAX_FUNCTION_LINES})"
+                    )
+    assert not long, "\n".join(long)
 
 
 def test_ruff() -> None:
@@ -51,6 +106,23 @@ def test_ruff() -> None:
         [sys.executable, "-m", "ruff", "check", str(ROOT)], capture_output=True, text=True, cwd=ROOT
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_ruff_format() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", str(ROOT)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_complexity_rule_is_configured() -> None:
+    import tomllib
+
+    lint = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["ruff"]["lint"]
+    assert "C90" in lint["select"] and lint["mccabe"]["max-complexity"] <= 15
 
 
 def test_mypy_strict() -> None:

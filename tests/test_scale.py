@@ -100,7 +100,7 @@ def test_add_finds_a_duplicate_years_back_and_leaves_history_untouched(long_repo
 def test_scan_cache_follows_every_write(long_repo: Path) -> None:
     import json
 
-    from mapdaily_cli.store import _HIDING
+    from mapdaily_cli.store.scan import HIDING as _HIDING
 
     git(long_repo, "add", "-A")
     git(long_repo, "commit", "-qm", "digest")

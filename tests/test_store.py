@@ -162,7 +162,7 @@ papers:
 def test_edit_leaves_every_other_document_byte_for_byte(tmp_path: Path) -> None:
     stream = stream_of(tmp_path, ODD)
     first_end = ODD.index("--- # the day before")
-    stream.edit(0, lambda doc: doc["papers"].append({"title": "New paper"}))
+    stream.append_papers(0, [Paper("New paper")])
     text = stream.text()
     assert text.endswith(ODD[first_end:])
     assert text.startswith("# The digest's data.\n# Keep these two lines at the top.\ndate: 2024-10-15")
@@ -173,7 +173,7 @@ def test_edit_leaves_every_other_document_byte_for_byte(tmp_path: Path) -> None:
 
 def test_edit_keeps_unknown_keys_and_comments_of_the_edited_document(tmp_path: Path) -> None:
     stream = stream_of(tmp_path, ODD)
-    stream.edit(0, lambda doc: doc["papers"][1].__setitem__("comment", "added"))
+    stream.set_fields(0, 1, {"comment": "added"})
     edited = stream.text()[: stream.text().index("--- # the day before")]
     for kept in (
         "# today",
@@ -190,7 +190,7 @@ def test_edit_keeps_unknown_keys_and_comments_of_the_edited_document(tmp_path: P
 
 def test_edit_of_a_later_document_keeps_the_rest(tmp_path: Path) -> None:
     stream = stream_of(tmp_path, ODD)
-    stream.edit(1, lambda doc: doc["papers"][0].__setitem__("title", "Changed"))
+    stream.set_fields(1, 0, {"title": "Changed"})
     text = stream.text()
     start, end = ODD.index("--- # the day before"), ODD.index("---\n\n# a lone comment")
     assert text.startswith(ODD[:start] + "--- # the day before\n")
@@ -202,7 +202,7 @@ def test_edit_of_a_later_document_keeps_the_rest(tmp_path: Path) -> None:
 def test_an_edit_that_breaks_the_day_changes_nothing(tmp_path: Path) -> None:
     stream = stream_of(tmp_path, ODD)
     with pytest.raises(DataError, match="has no title"):
-        stream.edit(0, lambda doc: doc["papers"][0].__setitem__("title", ""))
+        stream.set_fields(0, 0, {"title": ""})
     assert stream.text() == ODD
     assert not stream.changed
 

@@ -1,0 +1,45 @@
+"""Use cases: config -> store -> render -> gitops. Every command of the CLI is one call here.
+
+The rooms: ``plan`` (what the data renders to), ``transaction`` (the one path every write takes),
+``handedits`` (a hand edit or stale text), ``check``, ``select`` (finding papers), ``papers``
+(add/edit/remove/move), ``days`` (render/rotate/archive/list), ``importing``, ``setup`` (init),
+``push`` (push with catch-up)."""
+
+from mapdaily_cli.api.check import check
+from mapdaily_cli.api.days import archive, list_days, render, rotate
+from mapdaily_cli.api.importing import import_digest
+from mapdaily_cli.api.papers import (
+    add_paper,
+    edit_paper,
+    move_paper,
+    paper_yaml,
+    parse_paper_yaml,
+    remove_paper,
+)
+from mapdaily_cli.api.push import run
+from mapdaily_cli.api.result import Options, Result
+from mapdaily_cli.api.select import Found, paper_record, search, show
+from mapdaily_cli.api.setup import init_digest
+
+__all__ = [
+    "Found",
+    "Options",
+    "Result",
+    "add_paper",
+    "archive",
+    "check",
+    "edit_paper",
+    "import_digest",
+    "init_digest",
+    "list_days",
+    "move_paper",
+    "paper_record",
+    "paper_yaml",
+    "parse_paper_yaml",
+    "remove_paper",
+    "render",
+    "rotate",
+    "run",
+    "search",
+    "show",
+]

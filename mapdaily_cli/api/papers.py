@@ -1,0 +1,158 @@
+"""Changing papers: add, edit (fields or the whole mapping from an editor), remove, move."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from mapdaily_cli.api.plan import affected_targets, open_stream
+from mapdaily_cli.api.result import Options, Result, commit_message, short
+from mapdaily_cli.api.select import find_duplicates, select
+from mapdaily_cli.api.transaction import transaction
+from mapdaily_cli.config import Config
+from mapdaily_cli.errors import DataError, InputError
+from mapdaily_cli.model import Paper, validate_url
+from mapdaily_cli.store import Stream, load_round_trip, paper_message
+
+
+def check_paper(fields: Mapping[str, Any], where: str = "--") -> None:
+    """Refuse a paper given on the command line or in the editor (``where`` prefixes field names)."""
+    found = paper_message(fields, lambda key: f"{where}{key}", f"the title is empty; give {where}title")
+    if found is not None:
+        raise InputError(found[1])
+    url = fields.get("url")
+    if url:
+        bad = validate_url(url)
+        if bad:
+            raise InputError(f"{where}url: {bad}; give the paper's https://arxiv.org/abs/... link")
+
+
+def not_after_today(stream: Stream, when: date) -> None:
+    """Refuse a day later than the digest's today: it would become today without a rotate."""
+    if len(stream) and when > stream.date_at(0):
+        first = stream.date_at(0).isoformat()
+        raise InputError(
+            f"--date {when.isoformat()} is after the digest's today ({first}, the first day in"
+            f" papers.yaml); open that day with `mapdaily rotate --date {when.isoformat()}` first"
+        )
+
+
+def add_paper(
+    config: Config,
+    paper: Paper,
+    when: date | None,
+    today: date,
+    options: Options,
+    allow_duplicate: bool = False,
+) -> Result:
+    """Append ``paper`` to the first day (today) or to ``when``; refuse a duplicate unless
+    ``allow_duplicate``."""
+    check_paper(paper.to_mapping())
+    with transaction(config, options, creates=True) as change:
+        stream = change.stream
+        if when is None:
+            when = stream.date_at(0) if len(stream) else today
+        not_after_today(stream, when)
+        if not allow_duplicate:
+            dupes = find_duplicates(stream, paper)
+            if dupes:
+                d = dupes[0]
+                raise InputError(
+                    f"already in the digest on {d.date.isoformat()} as {d.ref} ({short(d.paper.title)});"
+                    " pass --force to add it anyway"
+                )
+        index = stream.ensure_day(when)
+        stream.append_papers(index, [paper])
+        change.regenerate(affected_targets(config, change.old, stream, [when]))
+        n = len(stream.day(index).papers)
+        return change.commit(
+            commit_message("add", short(paper.title), f"({when.isoformat()})"),
+            f"added {when.isoformat()}#{n}: {short(paper.title)}",
+        )
+
+
+def paper_yaml(config: Config, selector: str) -> tuple[str, str, Paper]:
+    """The selected paper as a YAML mapping (for an editor), its reference and its fields."""
+    stream = open_stream(config)
+    found = select(stream, selector)
+    return stream.paper_text(found.index, found.position), found.ref, found.paper
+
+
+def parse_paper_yaml(text: str) -> dict[str, Any]:
+    """Validate an edited paper mapping; InputError with line and column when it is not one."""
+    try:
+        data = load_round_trip(text, "", 1)
+    except DataError as e:
+        raise InputError(e.message) from None
+    if not isinstance(data, dict):
+        raise InputError("the paper must be a mapping with at least 'title:'")
+    check_paper(dict(data), where="")
+    return dict(data)
+
+
+def edit_paper(
+    config: Config,
+    selector: str,
+    changes: dict[str, str | None] | None,
+    options: Options,
+    replacement: str | None = None,
+    expect: Paper | None = None,
+) -> Result:
+    """Change fields of one paper (``changes``: None or "" removes an optional field), or replace
+    the whole mapping with the edited YAML ``replacement`` (unknown keys kept as written).
+    ``expect`` is the paper as it was shown for editing: if it has changed since, nothing is saved."""
+    with transaction(config, options) as change:
+        stream = change.stream
+        found = select(stream, selector)
+        if expect is not None and found.paper != expect:
+            raise InputError(
+                f"{found.ref} changed while it was being edited (another command ran); nothing was"
+                " saved: run the edit again"
+            )
+        if replacement is not None:
+            parse_paper_yaml(replacement)
+            changed = stream.replace_paper(found.index, found.position, replacement)
+        else:
+            merged = {**found.paper.to_mapping(), **(changes or {})}
+            check_paper({k: v for k, v in merged.items() if v or k == "title"})
+            changed = stream.set_fields(found.index, found.position, changes or {})
+        new = stream.day(found.index).papers[found.position]
+        if not changed or (new == found.paper and replacement is None):
+            return Result(f"{found.ref} unchanged", changed=False)
+        change.regenerate(affected_targets(config, change.old, stream, [found.date]))
+        return change.commit(
+            commit_message("edit", short(new.title), f"({found.date.isoformat()})"),
+            f"edited {found.ref}: {short(new.title)}",
+        )
+
+
+def remove_paper(config: Config, selector: str, options: Options) -> Result:
+    """Delete one paper from its day."""
+    with transaction(config, options) as change:
+        stream = change.stream
+        found = select(stream, selector)
+        stream.remove_paper(found.index, found.position)
+        change.regenerate(affected_targets(config, change.old, stream, [found.date]))
+        return change.commit(
+            commit_message("remove", short(found.paper.title), f"({found.date.isoformat()})"),
+            f"removed {found.ref}: {short(found.paper.title)}",
+        )
+
+
+def move_paper(config: Config, selector: str, when: date, options: Options) -> Result:
+    """Move one paper to another day (created in its place if needed), keeping its keys and comments."""
+    with transaction(config, options) as change:
+        stream = change.stream
+        found = select(stream, selector)
+        if found.date == when:
+            return Result(f"{found.ref} is already on {when.isoformat()}", changed=False)
+        not_after_today(stream, when)
+        stream.move_paper(found.index, found.position, when)
+        change.regenerate(affected_targets(config, change.old, stream, [found.date, when]))
+        return change.commit(
+            commit_message(
+                "move", short(found.paper.title), f"({found.date.isoformat()} -> {when.isoformat()})"
+            ),
+            f"moved {found.ref} to {when.isoformat()}: {short(found.paper.title)}",
+        )

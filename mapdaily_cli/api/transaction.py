@@ -1,0 +1,156 @@
+"""The one path every command writes through: lock, read, plan each file, refuse hand edits,
+show or write everything at once (with a journal for recovery), commit only what was written."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+from mapdaily_cli import gitops
+from mapdaily_cli.api.diff import unified
+from mapdaily_cli.api.handedits import hand_edit
+from mapdaily_cli.api.plan import Planned, Target, open_stream, plan_all, read_generated, readme_days
+from mapdaily_cli.api.result import Options, Result
+from mapdaily_cli.config import Config
+from mapdaily_cli.errors import HandEditError
+from mapdaily_cli.model import Week
+from mapdaily_cli.render import START, Renderer, split_regions
+from mapdaily_cli.store import Stream, locked, remove_leftovers, write_all
+
+
+class Transaction:
+    """Plans the files a command writes: regions re-rendered, hand edits detected, all written at once."""
+
+    def __init__(self, config: Config, stream: Stream, options: Options) -> None:
+        self.config = config
+        self.options = options
+        self.renderer = Renderer(config)
+        self.old = stream.snapshot()
+        self.stream = stream
+        self.files: dict[str, str] = {}
+        self.hand_edits: list[str] = []
+        #: Files whose region is rewritten without the hand-edit check (an interrupted run's, an import's).
+        self.recovering: set[str] = set()
+        #: Files that may lack markers: they are replaced by a fresh skeleton (pages just imported).
+        self.unmarked: set[str] = set()
+        #: Text to start from instead of the file on disk (a README whose sections become markers).
+        self.base_text: dict[str, str] = {}
+        #: A run was killed half-way through its writes: regenerate every file before writing.
+        self.recovering_all = False
+
+    def regenerate(self, targets: Iterable[Target]) -> None:
+        """Plan the new text of each target from the data as it stands now."""
+        self.plan(Planned(t, t.region(self.renderer, self.stream)) for t in targets)
+
+    def plan(self, planned: Iterable[Planned]) -> None:
+        """Plan each file's text with its new region, refusing regions someone edited by hand."""
+        for item in planned:
+            target, new_region = item.target, item.region
+            existing = read_generated(self.config, target.rel)
+            if target.rel in self.base_text:
+                base = split_regions(self.base_text[target.rel], target.rel)
+            elif existing is None or (target.rel in self.unmarked and START not in existing):
+                base = split_regions(self.renderer.skeleton(target.kind, target.rel), target.rel)
+            else:
+                base = split_regions(existing, target.rel)
+                if (
+                    base.region != new_region
+                    and not self.options.discard_hand_edits
+                    and target.rel not in self.recovering
+                ):
+                    found = hand_edit(target, base, self._old_region(target))
+                    if found:
+                        self.hand_edits.append(found)
+            text = base.with_region(new_region)
+            if text != existing:
+                self.files[target.rel] = text
+
+    def _old_region(self, target: Target) -> Callable[[], str]:
+        """What the data before this command renders for ``target`` (worked out only when asked)."""
+        return lambda: target.region(self.renderer, self.old)
+
+    def put(self, rel: str, text: str) -> None:
+        """Plan a file that is not generated from the data (settings, CI files)."""
+        self.files[rel] = text
+
+    def commit(self, message: str, summary: str) -> Result:
+        """Write everything planned (or show it, for --dry-run) and commit it."""
+        if self.recovering_all:
+            # A run was killed while replacing files: make every generated file agree with the data.
+            planned = plan_all(self.config, self.stream, self.renderer)
+            self.recovering.update(p.target.rel for p in planned)
+            self.plan(p for p in planned if p.target.rel not in self.files)
+            self.recovering_all = False
+        if self.hand_edits:
+            raise HandEditError(
+                "generated text was edited by hand and would be overwritten; move the edit into "
+                f"{self.config.data} (`mapdaily edit`), or pass --discard-hand-edits to discard it",
+                detail="".join(self.hand_edits),
+            )
+        files: dict[str, str | bytes | list[bytes | memoryview]] = {}
+        if self.stream.changed:
+            files[self.config.data] = self.stream.parts()
+        files.update(self.files)
+        if self.options.dry_run:
+            return self._dry_run(files, summary)
+        journal = journal_path(self.config)
+        if not files:
+            journal.unlink(missing_ok=True)  # whatever a killed run left is consistent again
+            return Result(summary, changed=False)
+        write_all({self.config.path(rel): text for rel, text in files.items()}, journal)
+        parts = files.get(self.config.data)
+        if isinstance(parts, list):
+            self.stream.written(parts)
+        result = Result(summary, list(files))
+        if self.options.commit:
+            repo = gitops.open_repo(self.config.root)
+            result.commit = gitops.commit_paths(repo, [self.config.path(r) for r in files], message)
+        return result
+
+    def _dry_run(self, files: dict[str, str | bytes | list[bytes | memoryview]], summary: str) -> Result:
+        config = self.config
+        diff = "".join(unified(rel, read_generated(config, rel) or "", text) for rel, text in files.items())
+        would = f"; would write {', '.join(sorted(files))}" if files else ""
+        return Result(f"dry run, nothing written: {summary}{would}", diff=diff, changed=bool(files))
+
+
+def generated_folders(config: Config) -> set[Path]:
+    """Every folder mapdaily writes files in."""
+    rels = (config.data, config.readme, config.archive_index, config.week_page(Week(date(2024, 10, 7))))
+    return {config.path(rel).parent for rel in rels if config.path(rel).parent.is_dir()}
+
+
+def journal_path(config: Config) -> Path:
+    folder = gitops.git_dir(config.root)
+    return (folder or config.root) / ("mapdaily.journal" if folder else ".mapdaily.journal")
+
+
+def lock_path(config: Config) -> Path:
+    folder = gitops.git_dir(config.root)
+    return (folder / "mapdaily.lock") if folder else config.root / ".mapdaily.lock"
+
+
+@contextmanager
+def transaction(config: Config, options: Options, *, creates: bool = False) -> Iterator[Transaction]:
+    """Lock the digest, read papers.yaml and hand a Transaction to plan; a run killed half-way
+    through its writes (its journal is still there) is recovered by regenerating every file."""
+    if options.commit and not options.dry_run:
+        # Fail before any work when there is no repository, or git could not commit.
+        gitops.check_identity(gitops.open_repo(config.root))
+    with contextlib.nullcontext() if options.dry_run else locked(lock_path(config)):
+        if not options.dry_run:
+            remove_leftovers(generated_folders(config), gitops.git_dir(config.root) or config.root)
+        stream = open_stream(config, changing=not options.dry_run, required=not creates)
+        readme_days(stream, config)  # validate the days every command touches before changing any
+        change = Transaction(config, stream, options)
+        journal = journal_path(config)
+        if journal.exists():
+            change.recovering_all = True
+            for line in journal.read_text(encoding="utf-8").splitlines():
+                path = Path(line)
+                if path.is_relative_to(config.root):
+                    change.recovering.add(str(path.relative_to(config.root)))
+        yield change

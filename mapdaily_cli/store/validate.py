@@ -1,0 +1,70 @@
+"""What a day document must be: its date, its list of papers, each paper by the one paper rule."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Any
+
+from mapdaily_cli.errors import DataError
+from mapdaily_cli.model import Day, Paper, paper_problem
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def paper_message(
+    fields: Mapping[str, Any], name: Callable[[str], str], no_title: str
+) -> tuple[str, str] | None:
+    """The one message for what is wrong with ``fields`` as a paper, as (field, message), where
+    ``name`` says how a field is called where the paper came from (``--url``, ``url of paper 2 of
+    2024-10-15``) and ``no_title`` is what to say when it has none; None when it is a paper."""
+    problem = paper_problem(fields)
+    if problem is None:
+        return None
+    key, what, fix = problem
+    if key == "title" and not str(fields.get("title") or "").strip():
+        return key, no_title
+    return key, f"{name(key)} {what}; {fix}"
+
+
+def _field_of(i: int, when: date) -> Callable[[str], str]:
+    return lambda key: f"{key} of paper {i + 1} of {when}"
+
+
+def validate_day(data: Any, locate: Callable[[tuple[Any, ...]], str], display: str) -> Day:
+    """The Day a loaded document holds; a DataError at the offending node (``locate`` turns a path
+    of keys and indexes into ``LINE:COL``) when it breaks the store's rules."""
+
+    def fail(path: tuple[Any, ...], message: str) -> DataError:
+        return DataError(f"{display}:{locate(path)}: {message}")
+
+    if data is None:
+        raise fail((), "empty document (a stray '---'?); remove it")
+    if not isinstance(data, Mapping):
+        raise fail((), "a document must be a day: a mapping with 'date:' and 'papers:'")
+    when = data.get("date")
+    if when is None:
+        raise fail((), "this day has no 'date:'; add one as YYYY-MM-DD")
+    if isinstance(when, str) and _ISO_DATE.fullmatch(when):
+        with contextlib.suppress(ValueError):
+            when = date.fromisoformat(when)
+    if not isinstance(when, date) or hasattr(when, "hour"):
+        raise fail(("date",), f"date {when!r} is not a valid date; write it as YYYY-MM-DD")
+    papers = data.get("papers")
+    if papers is None:
+        papers = []
+    if not isinstance(papers, list):
+        raise fail(("papers",), "'papers' must be a list of papers (each starting with '- title:')")
+    out: list[Paper] = []
+    for i, paper in enumerate(papers):
+        if not isinstance(paper, Mapping):
+            raise fail(("papers", i), f"paper {i + 1} of {when} must be a mapping with a 'title:'")
+        no_title = f"paper {i + 1} of {when} has no title; add 'title:'"
+        found = paper_message(paper, _field_of(i, when), no_title)
+        if found is not None:
+            key, message = found
+            raise fail(("papers", i) if message == no_title else ("papers", i, key), message)
+        out.append(Paper.from_mapping(dict(paper)))
+    return Day(when, tuple(out))
