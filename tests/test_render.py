@@ -24,6 +24,7 @@ from mapdaily_cli.render import (
     Renderer,
     cell,
     link_target,
+    liquid_inert,
     region_line,
     split_regions,
     title_cell,
@@ -253,6 +254,11 @@ TRICKY = [
     "@",
     "{",
     "}",
+    "{{",
+    "}}",
+    "{%",
+    "%}",
+    "&#123;",
     "^",
     "+",
     "%",
@@ -388,6 +394,10 @@ def test_ordinary_text_is_not_escaped(text: str) -> None:
         ("AT&T & co", "AT&T & co"),
         (":smile: at 10:30", "\\:smile: at 10:30"),
         ("line one\n  line two", "line one line two"),
+        ("{{ 7 | times: 7 }}", "&#123;{ 7 \\| times: 7 }}"),
+        ("{% raw %} {{{ {%- x -%}", "&#123;% raw %} &#123;&#123;{ &#123;%- x -%}"),
+        ("{ } %} }} {x} 50%", "{ } %} }} {x} 50%"),
+        ("&#123;{", "&amp;#123;{"),
     ],
 )
 def test_cell_markdown(text: str | None, markdown: str) -> None:
@@ -400,6 +410,21 @@ def test_a_url_in_text_stays_a_link_unless_it_needs_escaping() -> None:
     assert cell("www.example.com/a*b") == "www\\.example.com/a\\*b"
     html = gfm("| a |\n|-|\n| " + cell("at https://example.com/a_b now") + " |\n")
     assert Page(html).body_rows[0][0].text == "at https://example.com/a_b now"
+
+
+def test_liquid_inert_breaks_only_liquid_openers() -> None:
+    assert liquid_inert("{{a}} {%b%} {{{ { % %} }}") == "&#123;{a}} &#123;%b%} &#123;&#123;{ { % %} }}"
+    assert liquid_inert(liquid_inert("{{%")) == "&#123;&#123;%"
+    assert liquid_inert("🔥 Paper Today: 15/10/2024") == "🔥 Paper Today: 15/10/2024"
+
+
+def test_a_url_with_liquid_in_it_holds_no_brace_and_links_to_the_url() -> None:
+    url = "https://e.com/{{x}}/{%y%}?q={{-z-}}"
+    target = link_target(url)
+    assert "{" not in target
+    html = gfm("| a |\n|-|\n| " + title_cell(Paper("T", url)) + " |\n")
+    (link,) = Page(html).body_rows[0][0].links
+    assert unquote(link.href) == url
 
 
 def test_title_cell_links_only_http_urls() -> None:
