@@ -24,7 +24,6 @@ from mapdaily_cli.render import (
     Renderer,
     cell,
     link_target,
-    liquid_inert,
     region_line,
     split_regions,
     title_cell,
@@ -410,21 +409,6 @@ def test_a_url_in_text_stays_a_link_unless_it_needs_escaping() -> None:
     assert cell("www.example.com/a*b") == "www\\.example.com/a\\*b"
     html = gfm("| a |\n|-|\n| " + cell("at https://example.com/a_b now") + " |\n")
     assert Page(html).body_rows[0][0].text == "at https://example.com/a_b now"
-
-
-def test_liquid_inert_breaks_only_liquid_openers() -> None:
-    assert liquid_inert("{{a}} {%b%} {{{ { % %} }}") == "&#123;{a}} &#123;%b%} &#123;&#123;{ { % %} }}"
-    assert liquid_inert(liquid_inert("{{%")) == "&#123;&#123;%"
-    assert liquid_inert("🔥 Paper Today: 15/10/2024") == "🔥 Paper Today: 15/10/2024"
-
-
-def test_a_url_with_liquid_in_it_holds_no_brace_and_links_to_the_url() -> None:
-    url = "https://e.com/{{x}}/{%y%}?q={{-z-}}"
-    target = link_target(url)
-    assert "{" not in target
-    html = gfm("| a |\n|-|\n| " + title_cell(Paper("T", url)) + " |\n")
-    (link,) = Page(html).body_rows[0][0].links
-    assert unquote(link.href) == url
 
 
 def test_title_cell_links_only_http_urls() -> None:
