@@ -25,9 +25,15 @@ _TEMPLATES = Path(__file__).parent / "templates"
 
 # What cmark-gfm (and github.com on top of it) would read as markup inside a table cell:
 # backslash escapes, code spans, emphasis, strikethrough, links and images, raw HTML and autolinks,
-# the cell separator, math, entities, and :emoji: shortcodes.
-_CELL_SPECIAL = re.compile(r"[\\`*_~\[\]|$]|<|&(?=#?[A-Za-z0-9]+;)|:(?=[A-Za-z0-9_+\-]+:)")
-_CELL_REPLACE = {"<": "&lt;", "&": "&amp;"}
+# the cell separator, math, entities, and :emoji: shortcodes; and what Liquid would (see below).
+_CELL_SPECIAL = re.compile(r"[\\`*_~\[\]|$]|<|&(?=#?[A-Za-z0-9]+;)|:(?=[A-Za-z0-9_+\-]+:)|\{(?=[{%])")
+_CELL_REPLACE = {"<": "&lt;", "&": "&amp;", "{": "&#123;"}
+# GitHub Pages runs Liquid over every page before cmark-gfm, and Liquid reads a tag or an output only
+# where ``{{`` or ``{%`` opens one: text without either passes through it byte for byte. A ``{`` that
+# would open one is written ``&#123;``, which cmark-gfm (in text and headings) and a browser (in an
+# HTML block) show as ``{``; a backslash would not do (``\{%`` still holds ``{%``, and an HTML block
+# shows the backslash).
+_LIQUID_OPEN = re.compile(r"\{(?=[{%])")
 # cmark-gfm's autolink extension takes a url (at its ``:``) or a ``www.`` link (at its ``w``) straight
 # from the source text, backslashes and entities included. A candidate runs to the next space (a ``<``
 # does not end it: it is written ``&lt;``).
@@ -84,10 +90,20 @@ def cell(text: str | None) -> str:
     return "".join(out)
 
 
+def liquid_inert(text: str) -> str:
+    """``text`` with nothing Liquid reads as markup: each ``{`` before a ``{`` or ``%`` as ``&#123;``.
+
+    For the texts of the settings (headings, dates) that go into a region as they are: markdown that
+    the user wrote, shown on github.com and on GitHub Pages alike (Liquid belongs outside the markers).
+    """
+    return _LIQUID_OPEN.sub("&#123;", text)
+
+
 def link_target(url: str) -> str:
     """``url`` as a link destination that cannot end the link or the cell. An ``&`` that would read as
     an entity is written ``&amp;``: cmark-gfm decodes entities in a destination before backslash
-    escapes, so only an entity keeps it."""
+    escapes, so only an entity keeps it. A ``{`` is percent-encoded (as a browser would send it), so
+    no Liquid tag can open in a destination."""
     target = quote(fold_space(url).replace(" ", "%20"), safe="-._~:/?#[]@!$&'*+,;=%")
     return _ENTITY.sub("&amp;", target)
 
@@ -206,7 +222,7 @@ class Renderer:
             raise DataError(f"template {where}{f':{line}' if line else ''}: {e}; fix the template") from None
 
     def date_text(self, d: Any) -> str:
-        return str(d.strftime(self.config.date_format))
+        return liquid_inert(str(d.strftime(self.config.date_format)))
 
     def view(self, day: Day) -> DayView:
         return DayView(day.date, self.date_text(day.date), day.papers)
@@ -222,19 +238,22 @@ class Renderer:
 
     def readme_region(self, today: Day, earlier: Sequence[Day]) -> str:
         """The README's generated region: today's table and the rest of the week, newest first."""
-        heading = self.config.today_heading.format(date=self.date_text(today.date))
+        # Inert after formatting: the setting's text and the date may meet at a "{" and a "%".
+        heading = liquid_inert(self.config.today_heading.format(date=self.date_text(today.date)))
         return self._render(
             "readme.md.j2",
             today=self.view(today),
             today_heading=heading,
-            week_heading=self.config.week_heading,
+            week_heading=liquid_inert(self.config.week_heading),
             earlier=[self.view(d) for d in earlier],
         )
 
     def week_region(self, week: Week, days: Sequence[Day]) -> str:
         """An archive page's generated region: the week's days, newest first."""
-        heading = self.config.archive_heading.format(
-            week=week.label, start=self.date_text(week.start), end=self.date_text(week.end)
+        heading = liquid_inert(
+            self.config.archive_heading.format(
+                week=week.label, start=self.date_text(week.start), end=self.date_text(week.end)
+            )
         )
         return self._render(
             "week.md.j2",

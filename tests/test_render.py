@@ -253,6 +253,11 @@ TRICKY = [
     "@",
     "{",
     "}",
+    "{{",
+    "}}",
+    "{%",
+    "%}",
+    "&#123;",
     "^",
     "+",
     "%",
@@ -388,6 +393,10 @@ def test_ordinary_text_is_not_escaped(text: str) -> None:
         ("AT&T & co", "AT&T & co"),
         (":smile: at 10:30", "\\:smile: at 10:30"),
         ("line one\n  line two", "line one line two"),
+        ("{{ 7 | times: 7 }}", "&#123;{ 7 \\| times: 7 }}"),
+        ("{% raw %} {{{ {%- x -%}", "&#123;% raw %} &#123;&#123;{ &#123;%- x -%}"),
+        ("{ } %} }} {x} 50%", "{ } %} }} {x} 50%"),
+        ("&#123;{", "&amp;#123;{"),
     ],
 )
 def test_cell_markdown(text: str | None, markdown: str) -> None:
