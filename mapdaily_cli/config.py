@@ -125,7 +125,18 @@ def _parse_toml(name: str, text: str) -> dict[str, Any]:
 
 def make_config(root: Path, table: dict[str, Any], source: str = "defaults") -> Config:
     """Validate a configuration table and build the Config; every problem is a ConfigError."""
-    where = source
+    values = {key: _value(source, key, value) for key, value in _named(source, table).items()}
+    config = Config(root=root, source=source, **values)
+    _check_files(config)
+    _check_archive_page(config)
+    _check_pattern(source, "today_heading", config.today_heading, date="15/10/2024")
+    week = {"week": "2024-W41", "start": "07/10/2024", "end": "13/10/2024"}
+    _check_pattern(source, "archive_heading", config.archive_heading, **week)
+    return config
+
+
+def _named(where: str, table: dict[str, Any]) -> dict[str, Any]:
+    """The table with every key in its ``_`` spelling; unknown keys and keys set twice refused."""
     # week-start and week_start are the same key (TOML users write either).
     named = {key.replace("-", "_"): key for key in table}
     unknown = sorted(key for normal, key in named.items() if normal not in _KEYS)
@@ -134,45 +145,65 @@ def make_config(root: Path, table: dict[str, Any], source: str = "defaults") -> 
     if len(named) < len(table):
         twice = sorted(k for k in table if k.replace("-", "_") in named and named[k.replace("-", "_")] != k)
         raise ConfigError(f"{where}: {twice[0]!r} is set twice (with - and with _); keep one")
-    values: dict[str, Any] = {}
-    for key, value in table.items():
-        key = key.replace("-", "_")
-        if key == "columns":
-            if (
-                not isinstance(value, list)
-                or not value
-                or not all(isinstance(v, str) and v in FIELDS for v in value)
-                or len(set(value)) != len(value)
-            ):
-                raise ConfigError(
-                    f"{where}: columns must be a list of fields from {', '.join(FIELDS)}"
-                    f' (e.g. ["title", "comment"]), not {value!r}'
-                )
-            if "title" not in value:
-                raise ConfigError(f'{where}: columns must include "title"')
-            values[key] = tuple(value)
-        elif key == "headers":
-            if not isinstance(value, dict) or not all(
-                k in FIELDS and isinstance(v, str) for k, v in value.items()
-            ):
-                raise ConfigError(
-                    f"{where}: headers must map fields ({', '.join(FIELDS)}) to text,"
-                    f' e.g. {{ comment = "Comments" }}'
-                )
-            values[key] = {**DEFAULT_HEADERS, **value}
-        elif key == "week_start":
-            if not isinstance(value, str) or value.lower() not in WEEKDAYS:
-                raise ConfigError(f'{where}: week_start must be a weekday name such as "monday"')
-            values[key] = value.lower()
-        elif key == "timezone":
-            if value is not None:
-                _check_timezone(where, value)
-            values[key] = value
-        else:
-            if not isinstance(value, str):
-                raise ConfigError(f"{where}: {key} must be text, not {value!r}")
-            values[key] = value
-    config = Config(root=root, source=source, **values)
+    return {key.replace("-", "_"): value for key, value in table.items()}
+
+
+def _columns(where: str, value: Any) -> tuple[str, ...]:
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(v, str) and v in FIELDS for v in value)
+        or len(set(value)) != len(value)
+    ):
+        raise ConfigError(
+            f"{where}: columns must be a list of fields from {', '.join(FIELDS)}"
+            f' (e.g. ["title", "comment"]), not {value!r}'
+        )
+    if "title" not in value:
+        raise ConfigError(f'{where}: columns must include "title"')
+    return tuple(value)
+
+
+def _headers(where: str, value: Any) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(k in FIELDS and isinstance(v, str) for k, v in value.items()):
+        raise ConfigError(
+            f'{where}: headers must map fields ({", ".join(FIELDS)}) to text, e.g. {{ comment = "Comments" }}'
+        )
+    return {**DEFAULT_HEADERS, **value}
+
+
+def _week_start(where: str, value: Any) -> str:
+    if not isinstance(value, str) or value.lower() not in WEEKDAYS:
+        raise ConfigError(f'{where}: week_start must be a weekday name such as "monday"')
+    return value.lower()
+
+
+def _timezone(where: str, value: Any) -> Any:
+    if value is not None:
+        _check_timezone(where, value)
+    return value
+
+
+_CONVERTERS: dict[str, Callable[[str, Any], Any]] = {
+    "columns": _columns,
+    "headers": _headers,
+    "week_start": _week_start,
+    "timezone": _timezone,
+}
+
+
+def _value(where: str, key: str, value: Any) -> Any:
+    """One setting, checked and converted; text settings are taken as they are."""
+    if key in _CONVERTERS:
+        return _CONVERTERS[key](where, value)
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: {key} must be text, not {value!r}")
+    return value
+
+
+def _check_files(config: Config) -> None:
+    """The path settings inside the repository, apart from each other."""
+    where, root = config.source, config.root
     for key in _PATH_KEYS:
         value = getattr(config, key)
         if value is not None:
@@ -185,6 +216,11 @@ def make_config(root: Path, table: dict[str, Any], source: str = "defaults") -> 
         raise ConfigError(
             f"{where}: templates = {config.templates!r} is not a folder; create it or remove the key"
         )
+
+
+def _check_archive_page(config: Config) -> None:
+    """archive_page must expand, give two weeks two pages, and stay inside the repository."""
+    where, root = config.source, config.root
     sample = Week(date(2024, 10, 7))
     try:
         page = config.week_page(sample)
@@ -199,16 +235,6 @@ def make_config(root: Path, table: dict[str, Any], source: str = "defaults") -> 
             " it may use {iso_year}, {iso_week}, {start}, {end}, {label}"
         ) from None
     _check_inside(root, where, "archive_page", page)
-    _check_pattern(where, "today_heading", config.today_heading, date="15/10/2024")
-    _check_pattern(
-        where,
-        "archive_heading",
-        config.archive_heading,
-        week="2024-W41",
-        start="07/10/2024",
-        end="13/10/2024",
-    )
-    return config
 
 
 def _check_pattern(where: str, key: str, pattern: str, **fields: str) -> None:
