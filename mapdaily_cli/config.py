@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 from string import Formatter
 from typing import Any
 
-from mapdaily_cli.errors import ConfigError
+from mapdaily_cli.errors import ConfigError, MapdailyError
 from mapdaily_cli.model import FIELDS, WEEKDAYS, Week, week_of
 
 DEFAULT_HEADERS = {"title": "Paper", "url": "Link", "affiliation": "Affiliation", "comment": "Comments"}
@@ -44,11 +44,38 @@ class Config:
         return WEEKDAYS.index(self.week_start)
 
     def path(self, relative: str) -> Path:
-        return self.root / relative
+        """Where ``relative`` is on disk, symbolic links (of the file or of its folders) followed, so
+        reads and writes go to the link's target and the link itself stays a link. A link that leads
+        outside the repository, into .git or onto another of the files mapdaily writes is refused."""
+        root = self.root.resolve()
+        lexical = root / relative
+        try:
+            resolved = lexical.resolve()
+        except (OSError, RuntimeError) as e:
+            raise MapdailyError(
+                f"{relative}: cannot follow its symbolic links ({e}); replace the link with a regular file"
+            ) from None
+        if resolved == lexical:
+            return lexical
+        if not resolved.is_relative_to(root):
+            raise MapdailyError(_outside_message(root, relative, resolved))
+        inside = resolved.relative_to(root)
+        if inside.parts[:1] and _is_git(inside.parts[0]):
+            raise MapdailyError(
+                f"{relative} is a symbolic link into .git ({resolved}); replace it with a regular file"
+            )
+        for key in _FILE_KEYS:
+            other = getattr(self, key)
+            if other != relative and resolved == _resolved(root / other):
+                raise MapdailyError(
+                    f"{relative} is a symbolic link to {other}, the {key} file, and writing one would"
+                    " overwrite the other; replace the link with a regular file"
+                )
+        return resolved
 
     @property
     def data_path(self) -> Path:
-        return self.root / self.data
+        return self.path(self.data)
 
     def week_page(self, week: Week) -> str:
         """The archive page of ``week``, relative to the root, with forward slashes. An expansion
@@ -400,3 +427,18 @@ def _resolved(path: Path) -> Path:
         return path.resolve()
     except (OSError, RuntimeError):
         return path
+
+
+def _outside_message(root: Path, relative: str, resolved: Path) -> str:
+    """Which link of ``relative`` (itself or one of its folders) leads out of the repository."""
+    parts = PurePosixPath(relative).parts
+    for i in range(len(parts)):
+        link = root.joinpath(*parts[: i + 1])
+        if link.is_symlink() and not _resolved(link).is_relative_to(root):
+            where = "" if i == len(parts) - 1 else f" is in {'/'.join(parts[: i + 1])}, which"
+            kind = "file" if i == len(parts) - 1 else "folder"
+            return (
+                f"{relative}{where} is a symbolic link to {_resolved(link)}, outside the repository;"
+                f" replace it with a regular {kind}"
+            )
+    return f"{relative} leads through symbolic links to {resolved}, outside the repository; replace them"

@@ -11,7 +11,7 @@ import pytest
 from conftest import git, run_cli
 
 from mapdaily_cli.config import Config, load_config, make_config
-from mapdaily_cli.errors import ConfigError
+from mapdaily_cli.errors import ConfigError, MapdailyError
 from mapdaily_cli.model import Week
 
 
@@ -181,3 +181,110 @@ def test_a_bad_path_is_a_configuration_error_on_the_command_line(repo: Path, lin
         code, _, err = run_cli(repo, *args)
         assert code == 2 and "mapdaily.toml: " in err and "internal error" not in err, err
         assert len(err.strip().splitlines()) == 1, err
+
+
+# --- symbolic links ----------------------------------------------------------------------------------
+
+
+def archived(repo: Path) -> Path:
+    """A digest whose week 2024-W42 is archived (its page committed); returns that page."""
+    ok(repo, "add", "--title", "A", "--date", "2024-10-15")
+    ok(repo, "rotate", "--date", "2024-10-21")
+    page = repo / "archived_papers" / "2024W42.md"
+    assert page.is_file()
+    return page
+
+
+def commit_all(repo: Path, message: str) -> None:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", message)
+
+
+def test_a_week_page_linked_outside_is_never_read_or_written(repo: Path, tmp_path: Path) -> None:
+    page = archived(repo)
+    outside = tmp_path / "outside.md"
+    secret = page.read_text(encoding="utf-8").replace("| A |", "| SECRET |")
+    outside.write_text(secret, encoding="utf-8")
+    page.unlink()
+    page.symlink_to(outside)
+    commit_all(repo, "link the page")
+    before = tree(repo)
+    for args in (
+        ["add", "--title", "B", "--date", "2024-10-16"],
+        ["add", "--title", "B", "--date", "2024-10-16", "--force"],
+        ["render"],
+        ["render", "--force"],
+        ["check"],
+    ):
+        code, out, err = run_cli(repo, *args)
+        assert code == 1, (args, out, err)
+        assert f"archived_papers/2024W42.md is a symbolic link to {outside}, outside the repository" in err
+        assert "replace it with a regular file" in err and "SECRET" not in out + err, (args, out, err)
+    assert outside.read_text(encoding="utf-8") == secret
+    assert tree(repo) == before
+
+
+def test_rotate_never_creates_a_week_page_through_a_link_outside(repo: Path, tmp_path: Path) -> None:
+    ok(repo, "add", "--title", "A", "--date", "2024-10-15")
+    outside = tmp_path / "elsewhere.md"
+    (repo / "archived_papers").mkdir()
+    (repo / "archived_papers" / "2024W42.md").symlink_to(outside)  # dangling: rotate would create it
+    commit_all(repo, "a link")
+    before = tree(repo)
+    code, out, err = run_cli(repo, "rotate", "--date", "2024-10-21")
+    assert code == 1 and "is a symbolic link to" in err and "outside the repository" in err, out + err
+    assert not outside.exists() and tree(repo) == before
+
+
+def test_an_archive_folder_linked_outside_is_refused(repo: Path, tmp_path: Path) -> None:
+    ok(repo, "add", "--title", "A", "--date", "2024-10-15")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (repo / "archived_papers").symlink_to(outside, target_is_directory=True)
+    commit_all(repo, "a linked folder")
+    code, out, err = run_cli(repo, "rotate", "--date", "2024-10-21")
+    assert code == 1, out + err
+    assert f"is in archived_papers, which is a symbolic link to {outside}, outside the repository" in err
+    assert "replace it with a regular folder" in err
+    assert list(outside.iterdir()) == []
+
+
+def test_a_link_into_git_or_onto_another_generated_file_is_refused(repo: Path) -> None:
+    page = archived(repo)
+    page.unlink()
+    page.symlink_to(Path("..") / "README.md")
+    commit_all(repo, "page onto the readme")
+    code, _, err = run_cli(repo, "render")
+    assert code == 1 and "is a symbolic link to README.md, the readme file" in err, err
+    page.unlink()
+    page.symlink_to(Path("..") / ".git" / "description")
+    description = (repo / ".git" / "description").read_bytes()
+    code, _, err = run_cli(repo, "render", "--force")
+    assert code == 1 and "is a symbolic link into .git" in err, err
+    assert (repo / ".git" / "description").read_bytes() == description
+
+
+def test_papers_yaml_linked_inside_the_repository_stays_a_link(repo: Path) -> None:
+    ok(repo, "add", "--title", "A", "--date", "2024-10-15")
+    (repo / "data").mkdir()
+    (repo / "papers.yaml").rename(repo / "data" / "papers.yaml")
+    (repo / "papers.yaml").symlink_to(Path("data") / "papers.yaml")
+    commit_all(repo, "keep the data in a folder")
+    ok(repo, "add", "--title", "B")
+    ok(repo, "rotate", "--date", "2024-10-21")
+    ok(repo, "render")
+    assert (repo / "papers.yaml").is_symlink()
+    assert os.readlink(repo / "papers.yaml") == str(Path("data") / "papers.yaml")
+    text = (repo / "data" / "papers.yaml").read_text(encoding="utf-8")
+    assert "title: B" in text and "date: 2024-10-21" in text
+    ok(repo, "check")
+    assert git(repo, "status", "--porcelain") == ""
+    assert "data/papers.yaml" in git(repo, "show", "--name-only", "--format=", "HEAD~1")
+    assert load_config(repo).data_path == (repo / "data" / "papers.yaml").resolve()
+
+
+def test_a_path_through_a_link_loop_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "loop.md").symlink_to(tmp_path / "loop.md")
+    config = make_config(tmp_path, {"readme": "loop.md"})
+    with pytest.raises(MapdailyError, match="loop.md: cannot follow its symbolic links"):
+        config.path("loop.md")
