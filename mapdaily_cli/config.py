@@ -436,7 +436,7 @@ def _outside_message(root: Path, relative: str, resolved: Path) -> str:
         link = root.joinpath(*parts[: i + 1])
         if link.is_symlink() and not _resolved(link).is_relative_to(root):
             where = "" if i == len(parts) - 1 else f" is in {'/'.join(parts[: i + 1])}, which"
-            kind = "file" if i == len(parts) - 1 else "folder"
+            kind = "file" if i == len(parts) - 1 and not link.is_dir() else "folder"
             return (
                 f"{relative}{where} is a symbolic link to {_resolved(link)}, outside the repository;"
                 f" replace it with a regular {kind}"

@@ -283,6 +283,17 @@ def test_papers_yaml_linked_inside_the_repository_stays_a_link(repo: Path) -> No
     assert load_config(repo).data_path == (repo / "data" / "papers.yaml").resolve()
 
 
+def test_a_templates_folder_linked_outside_is_refused(repo: Path, tmp_path: Path) -> None:
+    ok(repo, "add", "--title", "A", "--date", "2024-10-15")
+    outside = tmp_path / "templates"
+    outside.mkdir()
+    (repo / "templates").symlink_to(outside, target_is_directory=True)
+    (repo / "mapdaily.toml").write_text('templates = "templates"\n', encoding="utf-8")
+    code, _, err = run_cli(repo, "render")
+    assert code == 1 and f"templates is a symbolic link to {outside}, outside the repository" in err, err
+    assert "replace it with a regular folder" in err
+
+
 def test_a_path_through_a_link_loop_is_refused(tmp_path: Path) -> None:
     (tmp_path / "loop.md").symlink_to(tmp_path / "loop.md")
     config = make_config(tmp_path, {"readme": "loop.md"})
