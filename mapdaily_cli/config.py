@@ -44,9 +44,10 @@ class Config:
         return WEEKDAYS.index(self.week_start)
 
     def path(self, relative: str) -> Path:
-        """Where ``relative`` is on disk, symbolic links (of the file or of its folders) followed, so
-        reads and writes go to the link's target and the link itself stays a link. A link that leads
-        outside the repository, into .git or onto another of the files mapdaily writes is refused."""
+        """Where ``relative`` is on disk. A link (the file or one of its folders) that leads outside
+        the repository, into .git or onto another file mapdaily writes is refused; a file that is a
+        link inside it gives the link's target, so a write replaces the target and the link stays a
+        link. Linked folders stay in the path, so names relative to the root keep their meaning."""
         root = self.root.resolve()
         lexical = root / relative
         try:
@@ -71,7 +72,7 @@ class Config:
                     f"{relative} is a symbolic link to {other}, the {key} file, and writing one would"
                     " overwrite the other; replace the link with a regular file"
                 )
-        return resolved
+        return resolved if lexical.is_symlink() and not resolved.is_dir() else lexical
 
     @property
     def data_path(self) -> Path:

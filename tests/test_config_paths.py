@@ -283,6 +283,22 @@ def test_papers_yaml_linked_inside_the_repository_stays_a_link(repo: Path) -> No
     assert load_config(repo).data_path == (repo / "data" / "papers.yaml").resolve()
 
 
+def test_an_archive_folder_linked_inside_the_repository_keeps_its_pages(repo: Path) -> None:
+    archived(repo)
+    (repo / "docs").mkdir()
+    (repo / "archived_papers").rename(repo / "docs" / "archive")
+    (repo / "archived_papers").symlink_to(Path("docs") / "archive", target_is_directory=True)
+    commit_all(repo, "keep the archive in docs")
+    before = tree(repo)
+    assert "removed" not in ok(repo, "render")
+    ok(repo, "check")
+    ok(repo, "add", "--title", "B", "--date", "2024-10-16")
+    assert "| B |" in (repo / "docs" / "archive" / "2024W42.md").read_text(encoding="utf-8")
+    assert (repo / "archived_papers").is_symlink() and git(repo, "status", "--porcelain") == ""
+    ok(repo, "check")
+    assert tree(repo).keys() == before.keys()
+
+
 def test_a_templates_folder_linked_outside_is_refused(repo: Path, tmp_path: Path) -> None:
     ok(repo, "add", "--title", "A", "--date", "2024-10-15")
     outside = tmp_path / "templates"
