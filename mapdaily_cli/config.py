@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
+import posixpath
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from datetime import date
-from pathlib import Path, PurePosixPath
+from datetime import date, timedelta
+from pathlib import Path, PurePosixPath, PureWindowsPath
+from string import Formatter
 from typing import Any
 
-from mapdaily_cli.errors import ConfigError
-from mapdaily_cli.model import FIELDS, WEEKDAYS, Week
+from mapdaily_cli.errors import ConfigError, MapdailyError
+from mapdaily_cli.model import FIELDS, WEEKDAYS, Week, week_of
 
-DEFAULT_HEADERS = {
-    "title": "Paper",
-    "url": "Link",
-    "affiliation": "Affiliation",
-    "comment": "Comments",
-}
+DEFAULT_HEADERS = {"title": "Paper", "url": "Link", "affiliation": "Affiliation", "comment": "Comments"}
 
 
 @dataclass(frozen=True)
@@ -47,23 +44,73 @@ class Config:
         return WEEKDAYS.index(self.week_start)
 
     def path(self, relative: str) -> Path:
-        return self.root / relative
+        """Where ``relative`` is on disk. A link (the file or one of its folders) that leads outside
+        the repository, into .git or onto another file mapdaily writes is refused; a file that is a
+        link inside it gives the link's target, so a write replaces the target and the link stays a
+        link. Linked folders stay in the path, so names relative to the root keep their meaning."""
+        root = self.root.resolve()
+        lexical = root / relative
+        try:
+            resolved = lexical.resolve()
+        except (OSError, RuntimeError) as e:
+            raise MapdailyError(
+                f"{relative}: cannot follow its symbolic links ({e}); replace the link with a regular file"
+            ) from None
+        if resolved == lexical:
+            return lexical
+        if not resolved.is_relative_to(root):
+            raise MapdailyError(_outside_message(root, relative, resolved))
+        inside = resolved.relative_to(root)
+        if inside.parts[:1] and _is_git(inside.parts[0]):
+            raise MapdailyError(
+                f"{relative} is a symbolic link into .git ({resolved}); replace it with a regular file"
+            )
+        for key in _FILE_KEYS:
+            other = getattr(self, key)
+            if other != relative and resolved == _resolved(root / other):
+                raise MapdailyError(
+                    f"{relative} is a symbolic link to {other}, the {key} file, and writing one would"
+                    " overwrite the other; replace the link with a regular file"
+                )
+        return resolved if lexical.is_symlink() and not resolved.is_dir() else lexical
 
     @property
     def data_path(self) -> Path:
-        return self.root / self.data
+        return self.path(self.data)
 
     def week_page(self, week: Week) -> str:
-        """The archive page of ``week``, relative to the root, with forward slashes."""
+        """The archive page of ``week``, relative to the root, with forward slashes. An expansion
+        of ``archive_page`` that would leave ``archive_dir`` or land on another file mapdaily
+        writes (or in .git) is a ConfigError."""
         year, number = week.iso
         name = self.archive_page.format(
             iso_year=year, iso_week=number, start=week.start, end=week.end, label=week.label
         )
-        return str(PurePosixPath(self.archive_dir) / name)
+        page = f"{self.archive_dir}/{name}"
+        problem = _page_problem(name)
+        if problem is None:
+            taken = page.casefold()
+            for key in _FILE_KEYS:
+                other = getattr(self, key).casefold()
+                if taken == other or taken.startswith(other + "/"):
+                    problem = f"is the {key} file {getattr(self, key)!r}"
+        if problem is not None:
+            raise ConfigError(
+                f"{self.source}: archive_page {self.archive_page!r} gives {name!r} for week {week.label},"
+                f" which {problem}; {_PAGE_FIX}"
+            )
+        return page
 
 
 _KEYS = {f.name for f in fields(Config)} - {"root", "source"}
-_PATH_KEYS = ("data", "readme", "archive_dir", "archive_index", "templates")
+_FILE_KEYS = ("data", "readme", "archive_index")
+_PATH_KEYS = (*_FILE_KEYS, "archive_dir", "templates")
+_PAGE_FIX = (
+    "archive_page names a file inside archive_dir (/ may separate folders there, no .. or leading /),"
+    ' e.g. "{iso_year}W{iso_week:02d}.md"'
+)
+#: Names git itself refuses to check out on Windows or macOS in place of .git.
+_GIT_NAMES = (".git", "git~1")
 
 
 def find_root(start: Path) -> Path:
@@ -125,7 +172,18 @@ def _parse_toml(name: str, text: str) -> dict[str, Any]:
 
 def make_config(root: Path, table: dict[str, Any], source: str = "defaults") -> Config:
     """Validate a configuration table and build the Config; every problem is a ConfigError."""
-    where = source
+    values = {key: _value(source, key, value) for key, value in _named(source, table).items()}
+    config = Config(root=root, source=source, **values)
+    _check_files(config)
+    _check_archive_page(config)
+    _check_pattern(source, "today_heading", config.today_heading, date="15/10/2024")
+    week = {"week": "2024-W41", "start": "07/10/2024", "end": "13/10/2024"}
+    _check_pattern(source, "archive_heading", config.archive_heading, **week)
+    return config
+
+
+def _named(where: str, table: dict[str, Any]) -> dict[str, Any]:
+    """The table with every key in its ``_`` spelling; unknown keys and keys set twice refused."""
     # week-start and week_start are the same key (TOML users write either).
     named = {key.replace("-", "_"): key for key in table}
     unknown = sorted(key for normal, key in named.items() if normal not in _KEYS)
@@ -134,81 +192,142 @@ def make_config(root: Path, table: dict[str, Any], source: str = "defaults") -> 
     if len(named) < len(table):
         twice = sorted(k for k in table if k.replace("-", "_") in named and named[k.replace("-", "_")] != k)
         raise ConfigError(f"{where}: {twice[0]!r} is set twice (with - and with _); keep one")
-    values: dict[str, Any] = {}
-    for key, value in table.items():
-        key = key.replace("-", "_")
-        if key == "columns":
-            if (
-                not isinstance(value, list)
-                or not value
-                or not all(isinstance(v, str) and v in FIELDS for v in value)
-                or len(set(value)) != len(value)
-            ):
-                raise ConfigError(
-                    f"{where}: columns must be a list of fields from {', '.join(FIELDS)}"
-                    f' (e.g. ["title", "comment"]), not {value!r}'
-                )
-            if "title" not in value:
-                raise ConfigError(f'{where}: columns must include "title"')
-            values[key] = tuple(value)
-        elif key == "headers":
-            if not isinstance(value, dict) or not all(
-                k in FIELDS and isinstance(v, str) for k, v in value.items()
-            ):
-                raise ConfigError(
-                    f"{where}: headers must map fields ({', '.join(FIELDS)}) to text,"
-                    f' e.g. {{ comment = "Comments" }}'
-                )
-            values[key] = {**DEFAULT_HEADERS, **value}
-        elif key == "week_start":
-            if not isinstance(value, str) or value.lower() not in WEEKDAYS:
-                raise ConfigError(f'{where}: week_start must be a weekday name such as "monday"')
-            values[key] = value.lower()
-        elif key == "timezone":
-            if value is not None:
-                _check_timezone(where, value)
-            values[key] = value
-        else:
-            if not isinstance(value, str):
-                raise ConfigError(f"{where}: {key} must be text, not {value!r}")
-            values[key] = value
-    config = Config(root=root, source=source, **values)
-    for key in _PATH_KEYS:
-        value = getattr(config, key)
-        if value is not None:
-            _check_inside(root, where, key, value)
-    files = {k: (root / getattr(config, k)).resolve() for k in ("data", "readme", "archive_index")}
-    for a, b in (("data", "readme"), ("data", "archive_index"), ("readme", "archive_index")):
-        if files[a] == files[b]:
-            raise ConfigError(f"{where}: {a} and {b} are the same file; give each its own")
-    if config.templates is not None and not (root / config.templates).is_dir():
+    return {key.replace("-", "_"): value for key, value in table.items()}
+
+
+def _columns(where: str, value: Any) -> tuple[str, ...]:
+    if (
+        not isinstance(value, list)
+        or not value
+        or not all(isinstance(v, str) and v in FIELDS for v in value)
+        or len(set(value)) != len(value)
+    ):
         raise ConfigError(
-            f"{where}: templates = {config.templates!r} is not a folder; create it or remove the key"
+            f"{where}: columns must be a list of fields from {', '.join(FIELDS)}"
+            f' (e.g. ["title", "comment"]), not {value!r}'
         )
-    sample = Week(date(2024, 10, 7))
+    if "title" not in value:
+        raise ConfigError(f'{where}: columns must include "title"')
+    return tuple(value)
+
+
+def _headers(where: str, value: Any) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(k in FIELDS and isinstance(v, str) for k, v in value.items()):
+        raise ConfigError(
+            f'{where}: headers must map fields ({", ".join(FIELDS)}) to text, e.g. {{ comment = "Comments" }}'
+        )
+    return {**DEFAULT_HEADERS, **value}
+
+
+def _week_start(where: str, value: Any) -> str:
+    if not isinstance(value, str) or value.lower() not in WEEKDAYS:
+        raise ConfigError(f'{where}: week_start must be a weekday name such as "monday"')
+    return value.lower()
+
+
+def _timezone(where: str, value: Any) -> Any:
+    if value is not None:
+        _check_timezone(where, value)
+    return value
+
+
+_CONVERTERS: dict[str, Callable[[str, Any], Any]] = {
+    "columns": _columns,
+    "headers": _headers,
+    "week_start": _week_start,
+    "timezone": _timezone,
+}
+
+
+def _value(where: str, key: str, value: Any) -> Any:
+    """One setting, checked and converted; text settings are taken as they are, paths cleaned."""
+    if key in _CONVERTERS:
+        return _CONVERTERS[key](where, value)
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: {key} must be text, not {value!r}")
+    if key in _PATH_KEYS:
+        return _clean_path(where, key, value)
+    return value
+
+
+def _check_files(config: Config) -> None:
+    """The path settings against each other and against what is on disk."""
+    where, root = config.source, config.root
+    paths = {key: getattr(config, key) for key in _PATH_KEYS if getattr(config, key) is not None}
+    for a, b in (("data", "readme"), ("data", "archive_index"), ("readme", "archive_index")):
+        one, two = paths[a], paths[b]
+        if one.casefold() == two.casefold() or _resolved(root / one) == _resolved(root / two):
+            raise ConfigError(f"{where}: {a} and {b} are the same file; give each its own")
+    for key, rel in paths.items():
+        for file in _FILE_KEYS:
+            if key != file and (rel.casefold() + "/").startswith(paths[file].casefold() + "/"):
+                raise ConfigError(f"{where}: {key} = {rel!r} is inside {file} = {paths[file]!r}; move one")
+        try:
+            _check_on_disk(where, root, key, rel)
+        except OSError as e:
+            raise ConfigError(f"{where}: {key} = {rel!r}: cannot look at it ({e.strerror})") from None
+
+
+def _check_on_disk(where: str, root: Path, key: str, rel: str) -> None:
+    # A missing or blocked archive folder is the writer's to report ("nothing was changed").
+    if key == "templates" and not (root / rel).is_dir():
+        raise ConfigError(f"{where}: templates = {rel!r} is not a folder; create it or remove the key")
+    if key not in _FILE_KEYS:
+        return
+    for parent in list(PurePosixPath(rel).parents)[:-1]:
+        if (root / parent).exists() and not (root / parent).is_dir():
+            raise ConfigError(f"{where}: {key} = {rel!r} goes through {parent}, which is a file; move it")
+    if (root / rel).is_dir():
+        raise ConfigError(f"{where}: {key} = {rel!r} is a folder; name a file, e.g. {getattr(Config, key)!r}")
+
+
+#: Weeks every archive_page pattern is tried on when loading: three years, the long ISO year 2020 among them.
+_SAMPLE_START, _SAMPLE_WEEKS = date(2019, 1, 1), 3 * 53
+
+
+def _check_archive_page(config: Config) -> None:
+    """Expand archive_page for many weeks now: a pattern that fails, puts a folder separator into a
+    field, leaves archive_dir or gives two weeks one page is refused before anything is written."""
+    where, pattern = config.source, config.archive_page
+    first = week_of(_SAMPLE_START, config.first_weekday)
+    weeks = [Week(first.start + timedelta(weeks=i)) for i in range(_SAMPLE_WEEKS)]
     try:
-        page = config.week_page(sample)
-        if page == config.week_page(Week(date(2024, 10, 14))):
+        fields = [_field_text(parsed) for parsed in Formatter().parse(pattern) if parsed[1] is not None]
+        spilt = next(
+            ((f, w) for w in weeks[:60] for f in fields if any(c in "/\\" for c in _expand(f, w))), None
+        )
+        if spilt is not None:
             raise ConfigError(
-                f"{where}: archive_page {config.archive_page!r} gives every week the same page;"
-                " use {iso_year} and {iso_week} (or {start}) in it"
+                f"{where}: archive_page {pattern!r}: {spilt[0]} gives {_expand(*spilt)!r} for week"
+                f" {spilt[1].label}, which holds a folder separator; write any / between the fields"
             )
+        pages = [config.week_page(week) for week in weeks]
     except (KeyError, ValueError, IndexError, AttributeError, TypeError) as e:
         raise ConfigError(
-            f"{where}: archive_page {config.archive_page!r} is not a valid pattern ({e});"
+            f"{where}: archive_page {pattern!r} is not a valid pattern ({e});"
             " it may use {iso_year}, {iso_week}, {start}, {end}, {label}"
         ) from None
-    _check_inside(root, where, "archive_page", page)
-    _check_pattern(where, "today_heading", config.today_heading, date="15/10/2024")
-    _check_pattern(
-        where,
-        "archive_heading",
-        config.archive_heading,
-        week="2024-W41",
-        start="07/10/2024",
-        end="13/10/2024",
-    )
-    return config
+    seen: dict[str, Week] = {}
+    for page, week in zip(pages, weeks, strict=True):
+        if page in seen:
+            # Next to each other, two weeks sharing a page mean most weeks do.
+            near = seen[page].start + timedelta(weeks=1) == week.start
+            which = "every week" if near else f"weeks {seen[page].label} and {week.label}"
+            raise ConfigError(
+                f"{where}: archive_page {pattern!r} gives {which} the same page;"
+                " use {iso_year} and {iso_week} (or {start}) in it"
+            )
+        seen[page] = week
+
+
+def _field_text(parsed: tuple[str, str | None, str | None, str | None]) -> str:
+    _, name, spec, conversion = parsed
+    return "{" + (name or "") + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+
+
+def _expand(field_text: str, week: Week) -> str:
+    year, number = week.iso
+    return field_text.format(iso_year=year, iso_week=number, start=week.start, end=week.end, label=week.label)
 
 
 def _check_pattern(where: str, key: str, pattern: str, **fields: str) -> None:
@@ -234,9 +353,93 @@ def _check_timezone(where: str, value: Any) -> None:
         ) from None
 
 
-def _check_inside(root: Path, where: str, key: str, value: str) -> None:
-    path = Path(value)
-    if path.is_absolute() or not (root / path).resolve().is_relative_to(root.resolve()):
-        raise ConfigError(f"{where}: {key} = {value!r} leaves the repository; give a path inside it")
-    if (root / path).resolve().relative_to(root.resolve()).parts[:1] == (".git",):
-        raise ConfigError(f"{where}: {key} = {value!r} is inside .git; give a path in the work tree")
+# --- paths ----------------------------------------------------------------------------------------
+
+
+def _is_git(name: str) -> bool:
+    # Windows drops trailing dots and spaces, and names compare without case there and on macOS.
+    return name.rstrip(". ").casefold() in _GIT_NAMES
+
+
+def _text_problem(value: str) -> str | None:
+    """What is wrong with a path's text as a whole, if anything (phrased to follow the path)."""
+    if not value:
+        return "is empty"
+    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+        return "holds a control character"
+    if "\\" in value:
+        return "holds a backslash (separate folders with /)"
+    if value.startswith("/") or PureWindowsPath(value).drive:
+        return "leaves the repository (it is an absolute path)"
+    return None
+
+
+def _segment_problem(name: str) -> str | None:
+    """What is wrong with one file or folder name of a path, if anything."""
+    if _is_git(name):
+        return "is inside .git"
+    if name[-1] in ". ":
+        return f"has the name {name!r}, which ends with a dot or a space (Windows drops them)"
+    if len(name.encode("utf-8")) > 255:
+        return f"has a name of {len(name.encode('utf-8'))} bytes (file systems allow 255)"
+    return None
+
+
+def _page_problem(name: str) -> str | None:
+    """What keeps an expansion of archive_page from being a file inside archive_dir, if anything."""
+    problem = _text_problem(name)
+    if problem is not None:
+        return problem
+    for segment in name.split("/"):
+        if segment in ("", ".", ".."):
+            return (
+                "leaves archive_dir (a .. segment)"
+                if segment == ".."
+                else f"has an empty or {segment!r} name"
+            )
+        problem = _segment_problem(segment)
+        if problem is not None:
+            return problem
+    return None
+
+
+def _clean_path(where: str, key: str, value: str) -> str:
+    """A path setting checked by its text and normalised: ``docs/../README.md`` is ``README.md``."""
+    problem = _text_problem(value)
+    normal = posixpath.normpath(value) if problem is None else "."
+    if problem is None and (normal == ".." or normal.startswith("../")):
+        problem = "leaves the repository"
+    if problem is None and normal != ".":
+        problem = next(filter(None, map(_segment_problem, normal.split("/"))), None)
+    if problem is None and key in _FILE_KEYS and (normal == "." or value.split("/")[-1] in ("", ".", "..")):
+        problem = "names a folder, not a file"
+    if problem is None and key == "archive_dir" and normal == ".":
+        problem = "is the repository itself; the week pages need a folder of their own"
+    if problem is not None:
+        example = getattr(Config, key, None) or "templates"
+        raise ConfigError(
+            f"{where}: {key} = {value!r} {problem}; give a path in the work tree, e.g. {example!r}"
+        )
+    return normal
+
+
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path
+
+
+def _outside_message(root: Path, relative: str, resolved: Path) -> str:
+    """Which link of ``relative`` (itself or one of its folders) leads out of the repository."""
+    parts = PurePosixPath(relative).parts
+    for i in range(len(parts)):
+        link = root.joinpath(*parts[: i + 1])
+        if link.is_symlink() and not _resolved(link).is_relative_to(root):
+            where = "" if i == len(parts) - 1 else f" is in {'/'.join(parts[: i + 1])}, which"
+            kind = "file" if i == len(parts) - 1 and not link.is_dir() else "folder"
+            return (
+                f"{relative}{where} is a symbolic link to {_resolved(link)}, outside the repository;"
+                f" replace it with a regular {kind}"
+            )
+    return f"{relative} leads through symbolic links to {resolved}, outside the repository; replace them"

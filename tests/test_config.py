@@ -110,7 +110,8 @@ def test_unknown_key_in_pyproject_is_named(tmp_path: Path) -> None:
     ],
 )
 def test_a_path_leaving_the_repository_is_refused(tmp_path: Path, line: str) -> None:
-    assert "leaves the repository" in _refused(tmp_path, line + "\n")
+    message = _refused(tmp_path, line + "\n")
+    assert "leaves the repository" in message or "leaves archive_dir" in message
 
 
 def test_a_path_inside_the_repository_is_fine(tmp_path: Path) -> None:
