@@ -81,16 +81,24 @@ def open_repo(root: Path) -> Repo:
 
 def check_identity(repo: Repo) -> None:
     """Fail before anything is written when git could not make a commit here, whatever its files:
-    the checks of ``preflight`` that need no paths (ownership, locks, identity, signing)."""
-    preflight(repo, [])
+    git refuses the repository (dubious ownership), no identity, signing that cannot work. Lock
+    files are left to ``preflight``: a concurrent mapdaily run holds them while it commits."""
+    _lock_files(repo)
+    _check_ident(repo)
+    _check_signing(repo)
 
 
 def preflight(repo: Repo, paths: Sequence[Path], *, push: bool = False) -> None:
     """Fail before anything is written when committing ``paths`` (the files about to be written,
-    existing or not) would fail: git refuses the repository (dubious ownership), a lock file is
-    left behind, no identity, a path is ignored, commits must be signed and signing fails; with
-    ``push``, also when there is no branch with an upstream to push to."""
-    _check_locks(repo)
+    existing or not) would fail: what ``check_identity`` checks, a lock file git needs is there
+    (call this holding mapdaily's own lock, so such a file is not a concurrent run's), a path not
+    tracked yet is ignored; with ``push``, also a detached HEAD or a branch without upstream."""
+    for lock in _lock_files(repo):
+        if lock.exists():
+            raise GitError(
+                f"{lock} exists: another git process may be running in {repo.working_tree_dir}, or"
+                f" one was killed and left it behind; if no git is running, remove {lock} and run again"
+            )
     _check_ident(repo)
     _check_ignored(repo, paths)
     _check_signing(repo)
@@ -111,27 +119,21 @@ def _check_ident(repo: Repo) -> None:
         ) from None
 
 
-def _check_locks(repo: Repo) -> None:
-    """Refuse when a lock file git would need is there; the first git call, so it is also where a
-    repository git does not trust shows."""
+def _lock_files(repo: Repo) -> list[Path]:
+    """The lock files a commit takes (index, HEAD, the branch), where this worktree keeps them;
+    the first git call of a check, so it is also where a repository git does not trust shows."""
     git = _git()
     try:
         branch = None if repo.head.is_detached else repo.head.reference.path
     except (ValueError, TypeError, OSError):
         branch = None
-    args = ["index.lock", "HEAD.lock"] + ([f"{branch}.lock"] if branch else [])
+    names = ["index.lock", "HEAD.lock"] + ([f"{branch}.lock"] if branch else [])
     try:
-        out = repo.git.rev_parse(*(a for name in args for a in ("--git-path", name)))
+        out = repo.git.rev_parse(*(a for name in names for a in ("--git-path", name)))
     except git.CommandError as e:
         raise _refused(repo, e) from None
     workdir = Path(str(repo.working_tree_dir))
-    for line in out.splitlines():
-        lock = (workdir / line).resolve()
-        if lock.exists():
-            raise GitError(
-                f"{lock} exists: another git process may be running in {workdir}, or one was"
-                f" killed and left it behind; if no git is running, remove {lock} and run again"
-            )
+    return [(workdir / line).resolve() for line in out.splitlines()]
 
 
 def _refused(repo: Repo, e: Exception) -> GitError:
