@@ -111,7 +111,7 @@ def test_rotate_never_writes_a_week_page_over_the_readme(repo: Path) -> None:
     git(repo, "add", "mapdaily.toml")
     git(repo, "commit", "-qm", "layout")
     before = tree(repo)
-    for force in ([], ["--force"]):
+    for force in ([], ["--discard-hand-edits"]):
         code, out, err = run_cli(repo, "rotate", "--date", "2024-10-21", *force)
         assert code == 2 and "archive_page" in err and "leaves archive_dir" in err, err + out
         assert len(err.strip().splitlines()) == 1
@@ -211,9 +211,9 @@ def test_a_week_page_linked_outside_is_never_read_or_written(repo: Path, tmp_pat
     before = tree(repo)
     for args in (
         ["add", "--title", "B", "--date", "2024-10-16"],
-        ["add", "--title", "B", "--date", "2024-10-16", "--force"],
+        ["add", "--title", "B", "--date", "2024-10-16", "--force", "--discard-hand-edits"],
         ["render"],
-        ["render", "--force"],
+        ["render", "--discard-hand-edits"],
         ["check"],
     ):
         code, out, err = run_cli(repo, *args)
@@ -259,7 +259,7 @@ def test_a_link_into_git_or_onto_another_generated_file_is_refused(repo: Path) -
     page.unlink()
     page.symlink_to(Path("..") / ".git" / "description")
     description = (repo / ".git" / "description").read_bytes()
-    code, _, err = run_cli(repo, "render", "--force")
+    code, _, err = run_cli(repo, "render", "--discard-hand-edits")
     assert code == 1 and "is a symbolic link into .git" in err, err
     assert (repo / ".git" / "description").read_bytes() == description
 

@@ -146,12 +146,13 @@ def test_an_ignored_new_file_is_refused_before_writing(git_repo: Path) -> None:
     gitops.preflight(repo, [git_repo / "README.md", git_repo / "papers.yaml", git_repo / "a b.md"])
 
 
-def test_an_ignored_file_fails_with_what_git_says(git_repo: Path) -> None:
-    # Until the data's paths reach the check, git's own refusal is what is shown, hints left out.
+def test_an_ignored_file_is_refused_before_anything_is_written(git_repo: Path) -> None:
+    # init goes through the same transaction as every writer: the preflight names the pattern.
     (git_repo / ".gitignore").write_text("README.md\n", encoding="utf-8")
     code, _, err = run_cli(git_repo, "init")
     assert code == 1
-    assert "README.md" in err and "ignored" in err and "hint" not in err and "advice" not in err
+    assert "git ignores README.md" in err and ".gitignore:1" in err and "hint" not in err
+    assert sorted(p.name for p in git_repo.iterdir()) == [".git", ".gitignore"]
 
 
 def test_signing_that_cannot_work_is_refused_before_writing(git_repo: Path) -> None:

@@ -100,14 +100,20 @@ class Transaction:
         if not files:
             journal.unlink(missing_ok=True)  # whatever a killed run left is consistent again
             return Result(summary, changed=False)
-        write_all({self.config.path(rel): text for rel, text in files.items()}, journal)
+        paths = {rel: self.config.path(rel) for rel in files}
+        repo = None
+        if self.options.commit:
+            # What would make the commit fail is found before anything is written (the lock is held,
+            # so a git lock file seen here is not a concurrent run's).
+            repo = gitops.open_repo(self.config.root)
+            gitops.preflight(repo, list(paths.values()))
+        write_all({paths[rel]: text for rel, text in files.items()}, journal)
         parts = files.get(self.config.data)
         if isinstance(parts, list):
             self.stream.written(parts)
         result = Result(summary, list(files))
-        if self.options.commit:
-            repo = gitops.open_repo(self.config.root)
-            result.commit = gitops.commit_paths(repo, [self.config.path(r) for r in files], message)
+        if repo is not None:
+            result.commit = gitops.commit_paths(repo, list(paths.values()), message)
         return result
 
     def _dry_run(self, files: dict[str, str | bytes | list[bytes | memoryview]], summary: str) -> Result:

@@ -32,7 +32,8 @@ def yaml_error(error: Exception, display: str, text: str, first: Base) -> DataEr
         line = base + text.count("\n", 0, position)
         column = position - (text.rfind("\n", 0, position) + 1) + 1
         char = getattr(error, "character", "")
-        code = f"U+{ord(char):04X}" if isinstance(char, str) and char else "a character"
+        point = ord(char) if isinstance(char, str) and len(char) == 1 else char
+        code = f"U+{point:04X}" if isinstance(point, int) else "a character"
         return DataError(
             f"{place(display, line, column)}: {code} is not allowed in YAML (a control character); remove it"
         )
@@ -63,7 +64,7 @@ def refuse_anchors(text: str, display: str, base: Base) -> None:
                 what = f"alias *{anchor}"
             elif anchor is not None:
                 what = f"anchor &{anchor}"
-            elif isinstance(event, yaml.ScalarEvent) and event.value == "<<" and event.style is None:
+            elif isinstance(event, yaml.ScalarEvent) and event.value == "<<" and not event.style:
                 what = "merge key <<"
             mark = event.start_mark
             if what is not None and mark is not None:
