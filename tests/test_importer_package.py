@@ -16,11 +16,13 @@ MODULES = sorted(PACKAGE.glob("*.py"))
 
 def test_public_names() -> None:
     assert sorted(importer.__all__) == [
+        "MAX_PAGE_BYTES",
         "MergeResult",
         "PageWarning",
         "ParsedPage",
         "merge_days",
         "parse_page",
+        "read_page",
         "repair_text",
     ]
     assert all(hasattr(importer, name) for name in importer.__all__)

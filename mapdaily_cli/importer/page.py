@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from mapdaily_cli.errors import InputError
 from mapdaily_cli.importer.dates import DIGEST_HEADING, BadDate, count_dates, find_date, show
 from mapdaily_cli.importer.results import PageWarning, ParsedPage
 from mapdaily_cli.importer.rows import Layout, read_row
@@ -13,6 +14,12 @@ from mapdaily_cli.importer.tables import Heading, Table, TagLine, events, fix_de
 from mapdaily_cli.model import Day, Paper
 
 _NEWLINE = re.compile(r"\r\n?|\n")
+
+#: The byte order mark an editor may put at the start of a page (or of each page pasted into one).
+_BOM = "\ufeff"
+
+#: The refusals shown in an error's detail, after the one its message names.
+_MORE_PROBLEMS = 10
 
 
 @dataclass
@@ -22,6 +29,8 @@ class _DayBuild:
     papers: list[Paper] = field(default_factory=list)
     #: The line of each paper's row.
     lines: list[int] = field(default_factory=list)
+    #: Each paper's (title, url, comment): the same paper twice on one day is listed once.
+    identities: set[tuple[str, str | None, str | None]] = field(default_factory=set)
 
 
 _SKIP = object()  # the table under an unreadable date: skipped, its date already warned about
@@ -34,8 +43,10 @@ class _PageReader:
         self.path = path
         self.today_year = today_year
         self.text = text
-        self.lines = _NEWLINE.split(text)
+        self.lines = [line.removeprefix(_BOM) for line in _NEWLINE.split(text)]
         self.warnings: list[PageWarning] = []
+        #: (line, what is wrong) for each paper the store would refuse.
+        self.problems: list[tuple[int, str]] = []
         self.repairs = 0
         self.days: dict[date, _DayBuild] = {}
         self.current: _DayBuild | object | None = None
@@ -43,7 +54,8 @@ class _PageReader:
         self.digest_end = 0
         self.pending_details: int | None = None
         self.open_tags: dict[str, int] = {}
-        self.summary: str | None = None
+        #: The text of the open ``<summary>``, in pieces; None outside one.
+        self.summary: list[str] | None = None
         self.summary_line = 0
 
     def warn(self, line: int, message: str) -> None:
@@ -101,9 +113,10 @@ class _PageReader:
     def tag_line(self, event: TagLine) -> None:
         text = event.text
         pos = 0
-        for m in _TAG.finditer(text):
+        # No tag starts after the last '>': searching there would scan to the end from every '<'.
+        for m in _TAG.finditer(text, 0, text.rfind(">") + 1):
             if self.summary is not None:
-                self.summary += text[pos : m.start()]
+                self.summary.append(text[pos : m.start()])
             pos = m.end()
             closing, name = m[1] == "/", m[2].lower()
             if name == "summary":
@@ -113,13 +126,13 @@ class _PageReader:
             else:
                 self.open_tag(name, event.line)
         if self.summary is not None:
-            self.summary += text[pos:] + " "
+            self.summary.extend((text[pos:], " "))
 
     def summary_tag(self, closing: bool, line: int) -> None:
         if not closing:
-            self.summary, self.summary_line = "", line
+            self.summary, self.summary_line = [], line
         elif self.summary is not None:
-            text, self.summary = self.summary, None
+            text, self.summary = "".join(self.summary), None
             self.open_day(text, self.summary_line)
 
     def open_tag(self, name: str, line: int) -> None:
@@ -160,14 +173,17 @@ class _PageReader:
             for note in read.notes:
                 self.warn(row.line, note)
             self.repairs += read.repaired
+            if read.problem is not None:
+                self.problems.append((row.line, read.problem))
             if read.paper is not None:
                 self.add(current, read.paper, row.line)
 
     def add(self, day: _DayBuild, paper: Paper, line: int) -> None:
         identity = (paper.title, paper.url, paper.comment)
-        if any(identity == (p.title, p.url, p.comment) for p in day.papers):
+        if identity in day.identities:
             self.warn(line, f'"{paper.title}" is already listed on {show(day.date)}; skipped')
             return
+        day.identities.add(identity)
         day.papers.append(paper)
         day.lines.append(line)
 
@@ -187,6 +203,7 @@ class _PageReader:
                 self.table(event)
             else:
                 self.pipe_paragraph(event.line)
+        self.refuse_problems()
         builds = list(self.days.values())
         for build in builds:
             if not build.papers:
@@ -196,6 +213,20 @@ class _PageReader:
         days = tuple(Day(b.date, tuple(b.papers)) for b in builds)
         lines = tuple(tuple(b.lines) for b in builds)
         return ParsedPage(days, tuple(self.warnings), self.repairs, self.span(), lines)
+
+    def refuse_problems(self) -> None:
+        """Refuse the page if a paper on it holds what the store refuses: its row's line is named
+        here, where the cell can be fixed, not a line of papers.yaml that was never written."""
+        if not self.problems:
+            return
+        (line, problem), *more = self.problems
+        rest = f" (and {len(more)} more {'row' if len(more) == 1 else 'rows'})" if more else ""
+        detail = "\n".join(f"{self.path}:{n + 1}: {p}" for n, p in more[:_MORE_PROBLEMS])
+        if len(more) > _MORE_PROBLEMS:
+            detail += f"\n… and {len(more) - _MORE_PROBLEMS} more"
+        raise InputError(
+            f"{self.path}:{line + 1}: {problem}; fix the cell there{rest}", detail=detail or None
+        )
 
     def check_neighbours(self, builds: list[_DayBuild]) -> None:
         """Warn about a day more than a week away from the days around it in the file."""
@@ -245,5 +276,9 @@ def parse_page(text: str, path: str, *, today_year: int | None = None) -> Parsed
     A day starts at a heading holding a DD/MM/YYYY date or at a ``<summary>`` holding one; the tables after
     it are its papers. ``path`` names the page in warnings; a day dated after ``today_year`` is warned
     about. Days are returned in the order they appear, a repeated date merged into its first appearance.
+    A byte order mark starting the page (or any line) is read past.
+
+    Raises InputError naming the page's line when a paper on it holds what the store refuses (a control
+    character): papers.yaml would take it and then refuse it at a line the user never wrote.
     """
     return _PageReader(text, path, today_year).read()

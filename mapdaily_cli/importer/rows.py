@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from mapdaily_cli.importer.repair import repair_text
 from mapdaily_cli.importer.tables import Row, cell, inline, split_row
-from mapdaily_cli.model import Paper, fold_space
+from mapdaily_cli.model import CONTROL, Paper, fold_space, paper_problem
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -49,12 +49,13 @@ class Layout:
 
 @dataclass
 class RowRead:
-    """What one row gave: its paper (None when skipped), warnings about its line, in order, and the
-    number of its fields whose text was repaired."""
+    """What one row gave: its paper (None when skipped), warnings about its line, in order, the
+    number of its fields whose text was repaired, and what ``paper_problem`` refuses in it."""
 
     paper: Paper | None = None
     notes: list[str] = field(default_factory=list)
     repaired: int = 0
+    problem: str | None = None
 
 
 def read_row(row: Row, line_text: str, layout: Layout) -> RowRead:
@@ -74,6 +75,7 @@ def read_row(row: Row, line_text: str, layout: Layout) -> RowRead:
     read.paper = Paper(
         title=title, url=clean["url"], affiliation=clean["affiliation"], comment=clean["comment"]
     )
+    read.problem = _problem(read.paper, line_text)
     return read
 
 
@@ -137,3 +139,14 @@ def _clean(values: dict[str, str], links: tuple[str, ...]) -> tuple[dict[str, st
         value = fold_space(value)
         clean[name] = None if value in _NO_VALUE else value
     return clean, repaired
+
+
+def _problem(paper: Paper, line_text: str) -> str | None:
+    """What the store would refuse in ``paper`` (a control character names its code point), or None.
+    A NUL is refused too, though markdown turns it into U+FFFD before the paper is made."""
+    problem = paper_problem(paper.to_mapping())
+    if problem is None:
+        return "the row holds a control character (U+0000)" if "\x00" in line_text else None
+    key, what, _ = problem
+    found = CONTROL.search(getattr(paper, key) or "")
+    return f"the {key} {what}" + (f" (U+{ord(found.group()):04X})" if found else "")
