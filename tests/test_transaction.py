@@ -66,3 +66,14 @@ def test_a_killed_inits_files_are_taken_up_by_the_next_command(git_repo: Path) -
     assert code == 0, err
     assert "Half written" not in readme.read_text(encoding="utf-8")
     assert not (git_repo / ".git" / "mapdaily.journal").exists()
+
+
+def test_import_refuses_a_fifo_or_a_device_before_taking_the_lock(repo: Path) -> None:
+    import os
+
+    fifo = repo / "page.md"
+    os.mkfifo(fifo)
+    for page in (str(fifo), "/dev/zero"):
+        code, _, err = run_cli(repo, "import", page)
+        assert code == 1 and "not a page" in err and err.count("\n") == 1, err
+    assert files_of(repo) == ["page.md"]

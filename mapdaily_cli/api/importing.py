@@ -10,7 +10,6 @@ from mapdaily_cli.api.plan import plan_all
 from mapdaily_cli.api.result import Options, Result, commit_message, count
 from mapdaily_cli.api.transaction import Transaction, transaction
 from mapdaily_cli.config import Config
-from mapdaily_cli.errors import InputError
 from mapdaily_cli.model import Day
 from mapdaily_cli.render import END, START
 
@@ -26,20 +25,22 @@ def import_digest(
 ) -> Result:
     """Read hand-kept digest pages into papers.yaml (merging days, skipping papers already there);
     a page that is the configured README gets marker regions in place of its digest sections."""
-    from mapdaily_cli.importer import merge_days, parse_page
+    from mapdaily_cli.importer import merge_days, parse_page, read_page
 
+    # Pages are read and parsed before the lock is taken: a page that is no regular file (a FIFO,
+    # a device) is refused without blocking anyone.
+    pages: dict[str, tuple[str, Any]] = {}
+    incoming: list[tuple[str, Day, tuple[int, ...]]] = []
+    for n, path in enumerate(files, 1):
+        rel = _relative(config, path)
+        text = read_page(path, rel)
+        page = parse_page(text, rel, today_year=today_year)
+        pages[rel] = (text, page)
+        incoming += [(rel, day, page.paper_lines[k]) for k, day in enumerate(page.days)]
+        if progress:
+            progress(n, len(files), rel)
     with transaction(config, options, creates=True) as change:
         stream = change.stream
-        pages: dict[str, tuple[str, Any]] = {}
-        incoming: list[tuple[str, Day, tuple[int, ...]]] = []
-        for n, path in enumerate(files, 1):
-            rel = _relative(config, path)
-            text = _read(path, rel)
-            page = parse_page(text, rel, today_year=today_year)
-            pages[rel] = (text, page)
-            incoming += [(rel, day, page.paper_lines[k]) for k, day in enumerate(page.days)]
-            if progress:
-                progress(n, len(files), rel)
         existing = list(stream.days())
         merged = merge_days(existing, incoming)
         before = {d.date: d for d in existing}
@@ -88,13 +89,6 @@ def _mark_regions(config: Config, change: Transaction, pages: dict[str, tuple[st
             repairs += head_fixes + tail_fixes
         change.base_text[rel] = f"{head}{START}\n{END}\n{tail}"
     return repairs
-
-
-def _read(path: Path, rel: str) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise InputError(f"{rel}: cannot read it ({getattr(e, 'strerror', None) or e})") from None
 
 
 def _relative(config: Config, path: Path) -> str:
