@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -10,13 +10,17 @@ from mapdaily_cli.cli import present, prompts
 from mapdaily_cli.cli.app import command, config, options, today
 from mapdaily_cli.cli.params import DiscardHandEdits, DryRun, NoCommit, Push, Selector, parse_date
 from mapdaily_cli.errors import UsageError
-from mapdaily_cli.model import Paper
+
+if TYPE_CHECKING:
+    from mapdaily_cli.model import Paper
 
 
 def _compose(
     title: str | None, url: str | None, affiliation: str | None, comment: str | None, edit: bool
 ) -> Paper:
     """The paper to add from the options given; at a terminal, the prompts ask for the rest."""
+    from mapdaily_cli.model import Paper
+
     if comment == "-":
         comment = prompts.read_stdin()
     if prompts.stdin_is_tty():

@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING, Annotated, Optional, overload
 
 import typer
 
-from mapdaily_cli import model
 from mapdaily_cli.errors import InputError
 
 if TYPE_CHECKING:
     from mapdaily_cli.config import Config
+    from mapdaily_cli.model import Week
 
 Selector = Annotated[
     str, typer.Argument(metavar="SELECTOR", help="A url or arXiv id, YYYY-MM-DD#N, or part of a title.")
@@ -43,19 +43,23 @@ def parse_date(text: str | None, option: str = ...) -> date | None: ...
 
 def parse_date(text: str | None, option: str = "--date") -> date | None:
     """The date given as ``option`` (None when it was not given)."""
+    from mapdaily_cli.model import parse_date
+
     if text is None:
         return None
     try:
-        return model.parse_date(text)
+        return parse_date(text)
     except ValueError as e:
         raise InputError(f"{option}: {e}") from None
 
 
-def parse_week(text: str | None, config: Config) -> model.Week | None:
+def parse_week(text: str | None, config: Config) -> Week | None:
     """The week given as --week (None when it was not given)."""
+    from mapdaily_cli.model import parse_week_label
+
     if text is None:
         return None
     try:
-        return model.parse_week_label(text, config.first_weekday)
+        return parse_week_label(text, config.first_weekday)
     except ValueError as e:
         raise InputError(f"--week: {e}") from None
