@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import pty
 import re
+import select
+import signal
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -23,6 +25,15 @@ PROMPTS = [
 ]
 
 
+def _reading(pid: int) -> None:
+    """Wait until the process ``pid`` sleeps, that is waits for the answer to the prompt it just
+    showed (on Linux; elsewhere return at once). A Ctrl-C typed just before the interpreter starts
+    to read is noticed only after the read returns, so the prompt would wait on."""
+    stat = Path(f"/proc/{pid}/stat")
+    while stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] == "R":
+        time.sleep(0.01)
+
+
 def _converse(
     args: Sequence[str], answers: list[tuple[bytes, bytes]], env: Mapping[str, str]
 ) -> tuple[int, str]:
@@ -35,6 +46,8 @@ def _converse(
     seen = b""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
+        if not select.select([fd], [], [], 1)[0]:
+            continue
         try:
             chunk = os.read(fd, 1024)
         except OSError:
@@ -43,7 +56,10 @@ def _converse(
             break
         seen += chunk
         if answers and seen.rstrip().endswith(answers[0][0]):
+            _reading(pid)
             os.write(fd, answers.pop(0)[1])
+    else:
+        os.kill(pid, signal.SIGKILL)  # a test that fails, not one that hangs
     _, status = os.waitpid(pid, 0)
     os.close(fd)
     return os.waitstatus_to_exitcode(status), re.sub(r"\x1b\[[0-9;]*m", "", seen.decode(errors="replace"))
