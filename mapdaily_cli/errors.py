@@ -47,6 +47,12 @@ class ConfigError(MapdailyError):
     exit_code = 2
 
 
+class Interrupted(MapdailyError):
+    """The user interrupted a command after part of it was done (the message says which part)."""
+
+    exit_code = 130
+
+
 class UsageError(MapdailyError):
     """The command was called wrongly."""
 

@@ -128,6 +128,10 @@ def _in_processes(config: Config, stream: Stream, slices: list[tuple[int, int]])
                 results.append(
                     MapdailyError("a check process ended without an answer; run `mapdaily check` again")
                 )
+    except BaseException:  # an interruption: the children stop at once, without a word
+        for child, _ in children:
+            child.terminate()
+        raise
     finally:
         for child, receive in children:
             receive.close()
@@ -139,6 +143,9 @@ def _in_processes(config: Config, stream: Stream, slices: list[tuple[int, int]])
 
 
 def _child(send: Any, config: Config, stream: Stream, start: int, stop: int) -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     try:
         send.send(_check_weeks(config, stream, start, stop))
     except MapdailyError as e:

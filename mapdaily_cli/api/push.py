@@ -8,7 +8,7 @@ from mapdaily_cli import gitops
 from mapdaily_cli.api.result import Options, Result
 from mapdaily_cli.api.transaction import lock_path
 from mapdaily_cli.config import Config
-from mapdaily_cli.errors import MapdailyError
+from mapdaily_cli.errors import Interrupted, MapdailyError
 from mapdaily_cli.store import locked
 
 PUSH_ATTEMPTS = 4
@@ -21,6 +21,22 @@ def run(config: Config, options: Options, command: Callable[[], Result]) -> Resu
     result = command()
     if not options.push or not options.commit or options.dry_run:
         return result
+    latest = [result]
+    try:
+        return _push(config, latest, command)
+    except KeyboardInterrupt:
+        commit = latest[-1].commit
+        if commit is None:
+            raise
+        raise Interrupted(
+            f"interrupted while pushing; the commit {commit} is kept locally: push it with `git push`"
+        ) from None
+
+
+def _push(config: Config, latest: list[Result], command: Callable[[], Result]) -> Result:
+    """Push ``latest[-1]``'s commit, catching up and running the command again as needed (each
+    new result appended to ``latest``, so an interruption can name the commit it left)."""
+    result = latest[-1]
     repo = gitops.open_repo(config.root)
     for attempt in range(1, PUSH_ATTEMPTS + 1):
         try:
@@ -38,4 +54,5 @@ def run(config: Config, options: Options, command: Callable[[], Result]) -> Resu
                 gitops.catch_up(repo, result.commit)
             if result.commit is not None:
                 result = command()
+                latest.append(result)
     return result
