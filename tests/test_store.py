@@ -447,3 +447,40 @@ def test_candidates_find_a_title_however_yaml_wrote_it(title: str, style: str) -
     for query in (stored, stored.upper(), stored.casefold(), "  ".join(stored.split())):
         if " ".join(query.split()).casefold() == same:  # the same title to the duplicate rule
             assert 1 in stream.candidates(search_words(query)), (stored, query, body)
+
+
+def test_deleting_the_first_day_leaves_no_stray_marker_under_the_header(tmp_path: Path) -> None:
+    text = "# header\ndate: 2024-10-15\npapers: []\n---\ndate: 2024-10-14\npapers:\n- title: A\n"
+    stream = stream_of(tmp_path, text)
+    stream.delete_day(0)
+    stream.insert_day(0, date(2024, 10, 21))
+    assert (
+        stream.text()
+        == "# header\ndate: 2024-10-21\npapers: []\n---\ndate: 2024-10-14\npapers:\n- title: A\n"
+    )
+    stream = stream_of(tmp_path, text)
+    stream.delete_day(0)
+    assert stream.text() == "# header\ndate: 2024-10-14\npapers:\n- title: A\n"
+    assert stream.day(0).papers[0].title == "A"
+    # A marker holding a comment is the user's text: it stays.
+    stream = stream_of(tmp_path, text.replace("---\n", "--- # last week\n"))
+    stream.delete_day(0)
+    assert stream.text().startswith("# header\n--- # last week\ndate: 2024-10-14\n")
+
+
+def test_rotate_from_an_empty_day_across_a_week_keeps_the_file_tidy(tmp_path: Path) -> None:
+    from conftest import git, run_cli
+
+    repo = tmp_path / "r"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "config", "user.name", "T")
+    git(repo, "config", "user.email", "t@example.com")
+    assert run_cli(repo, "init", "--no-commit")[0] == 0
+    assert run_cli(repo, "rotate", "--date", "2026-12-07", "--no-commit")[0] == 0
+    assert run_cli(repo, "add", "--title", "A", "--no-commit")[0] == 0
+    assert run_cli(repo, "rotate", "--date", "2026-12-08", "--no-commit")[0] == 0
+    assert run_cli(repo, "rotate", "--date", "2026-12-14", "--no-commit")[0] == 0
+    text = (repo / "papers.yaml").read_text(encoding="utf-8")
+    header, rest = text.split("\n", 1)
+    assert header.startswith("#") and rest.startswith("date: 2026-12-14\npapers: []\n---\ndate: 2026-12-07\n")

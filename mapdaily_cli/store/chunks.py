@@ -98,6 +98,16 @@ class Chunk:
         return Chunk(b"---\n" + self.data, self.offset, self.day, self.added_lines + 1, self.source)
 
 
+def without_marker(chunk: Chunk) -> Chunk:
+    """``chunk`` without its plain ``---`` line (when it becomes the first document); a marker line
+    holding a comment or content is kept."""
+    text = chunk.text
+    if not re.match(r"---[ \t]*\r?\n", text):
+        return chunk
+    rest = text[text.index("\n") + 1 :]
+    return Chunk(rest, chunk.offset, chunk.day, chunk.added_lines - 1, chunk.source)
+
+
 def document_body(text: str) -> str:
     """A document's text without its ``---`` marker (what follows the marker on its line, such as
     a flow mapping, is kept; a comment there is not)."""

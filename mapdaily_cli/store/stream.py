@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from mapdaily_cli.errors import DataError
 from mapdaily_cli.model import Day, Paper
 from mapdaily_cli.store import edits
-from mapdaily_cli.store.chunks import SEPARATOR, Chunk, document_body, split
+from mapdaily_cli.store.chunks import SEPARATOR, Chunk, document_body, split, without_marker
 from mapdaily_cli.store.scan import Prefilter, ScanCache
 from mapdaily_cli.store.validate import validate_day
 from mapdaily_cli.store.yamlio import compose, load_round_trip, load_strict, round_trip
@@ -195,8 +195,11 @@ class Stream:
         return index
 
     def delete_day(self, index: int) -> None:
-        """Remove document ``index``."""
-        del self.chunks[index]
+        """Remove document ``index``; a document that becomes the first loses a plain ``---`` line
+        the removed one did not have (no stray marker under the file's header comment)."""
+        removed = self.chunks.pop(index)
+        if index == 0 and self.chunks and not SEPARATOR.match(removed.text):
+            self.chunks[0] = without_marker(self.chunks[0])
         self.changed = True
 
     def append_papers(self, index: int, papers: Sequence[Paper]) -> None:
