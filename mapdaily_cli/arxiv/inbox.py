@@ -51,13 +51,15 @@ def _text(value: Any) -> str:
 def _candidate(item: Any) -> Candidate | None:
     if not isinstance(item, dict):
         return None
-    paper = item.get("paper") if isinstance(item.get("paper"), dict) else {}
+    found = item.get("paper")
+    paper: dict[str, Any] = found if isinstance(found, dict) else {}
     ref = arxiv_ref(_text(paper.get("id")))
     title = _text(paper.get("title")) or _text(item.get("title"))
     if ref is None or not title:
         return None
     upvotes = paper.get("upvotes", item.get("upvotes", 0))
-    authors = paper.get("authors") if isinstance(paper.get("authors"), list) else []
+    listed = paper.get("authors")
+    authors: list[Any] = listed if isinstance(listed, list) else []
     names = tuple(n for a in authors if isinstance(a, dict) and (n := _text(a.get("name"))))
     org = item.get("organization") or paper.get("organization")
     organization = _text(org.get("fullname") or org.get("name")) if isinstance(org, dict) else ""
