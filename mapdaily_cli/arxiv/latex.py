@@ -40,7 +40,8 @@ _ACCENT = re.compile(r"""\{?\\(["'`^~=.]|[uvHckr](?=[{ ]))\s*(?:\{\s*(\\?[A-Za-z
 _LETTER = re.compile(r"\{?\\(ss|o|O|ae|AE|oe|OE|aa|AA|l|L|i|j)(?![A-Za-z])\s?\}?")
 _ESCAPE = re.compile(r"\\([&%#_$])")
 _MATH = re.compile(r"((?<!\\)\$(?:[^$\\]|\\.)+\$)")
-_GROUP = re.compile(r"\{([^{}\\$]*)\}")
+# A group of plain text ({BERT}) is the text; the argument of a command left as written stays.
+_GROUP = re.compile(r"(\\[A-Za-z]+\s*)?\{([^{}\\$]*)\}")
 
 
 def clean_title(raw: str) -> str:
@@ -60,7 +61,7 @@ def _text(text: str) -> str:
     text = _ACCENT.sub(_accent, text)
     text = _LETTER.sub(lambda m: _LETTER_COMMANDS[m[1]], text)
     text = _ESCAPE.sub(r"\1", text)
-    return _GROUP.sub(r"\1", text)
+    return _GROUP.sub(lambda m: m[0] if m[1] else m[2], text)
 
 
 def _accent(m: re.Match[str]) -> str:
