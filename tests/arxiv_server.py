@@ -132,7 +132,7 @@ class Server:
         port = self.httpd.server_address[1]
         self.url = f"http://127.0.0.1:{port}/api/query"
         self.daily_url = f"http://127.0.0.1:{port}/api/daily_papers"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.02,), daemon=True)
 
     def answer(self, path: str, query: dict[str, str]) -> Answer:
         if path == "/api/daily_papers":
