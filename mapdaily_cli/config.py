@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
@@ -14,7 +15,7 @@ from typing import Any
 from mapdaily_cli.errors import ConfigError, MapdailyError
 from mapdaily_cli.model import FIELDS, WEEKDAYS, Week, week_of
 
-DEFAULT_HEADERS = {"title": "Paper", "url": "Link", "affiliation": "Affiliation", "comment": "Comments"}
+DEFAULT_HEADERS = dict(zip(FIELDS, ("Paper", "Link", "Affiliation", "Comments", "Authors"), strict=True))
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,10 @@ class Config:
     week_start: str = "monday"
     timezone: str | None = None
     templates: str | None = None
+    #: The arXiv API and the daily candidates (`add ID`, `check --online`, `inbox`); who to contact.
+    arxiv_api: str = "https://export.arxiv.org/api/query"
+    inbox_api: str = "https://huggingface.co/api/daily_papers"
+    contact: str | None = None
     #: Where the configuration came from, for messages.
     source: str = "defaults"
 
@@ -226,8 +231,14 @@ def _week_start(where: str, value: Any) -> str:
 
 
 def _timezone(where: str, value: Any) -> Any:
-    if value is not None:
-        _check_timezone(where, value)
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f'{where}: timezone {value!r} is not a known time zone; use a name like "Asia/Shanghai"'
+        ) from None
     return value
 
 
@@ -247,6 +258,10 @@ def _value(where: str, key: str, value: Any) -> Any:
         raise ConfigError(f"{where}: {key} must be text, not {value!r}")
     if key in _PATH_KEYS:
         return _clean_path(where, key, value)
+    if key.endswith("_api") and not re.fullmatch(r"https?://[^\s/?#]+\S*", value, re.I | re.A):
+        raise ConfigError(f"{where}: {key} must be an http(s) url, e.g. {getattr(Config, key)!r}")
+    if key == "contact" and not re.fullmatch(r"[ -~]+", value, re.A):
+        raise ConfigError(f"{where}: contact must be one line of ASCII (an email or a url), not {value!r}")
     return value
 
 
@@ -339,17 +354,6 @@ def _check_pattern(where: str, key: str, pattern: str, **fields: str) -> None:
         raise ConfigError(
             f"{where}: {key} {pattern!r} is not a valid pattern ({type(e).__name__}: {e}); it may use"
             f" {names}, and literal braces are written {{{{ and }}}}"
-        ) from None
-
-
-def _check_timezone(where: str, value: Any) -> None:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(str(value))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f'{where}: timezone {value!r} is not a known time zone; use a name like "Asia/Shanghai"'
         ) from None
 
 

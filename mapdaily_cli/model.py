@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from typing import Any
 
 #: The fields of a paper mapdaily knows; any other key is kept but not shown.
-FIELDS = ("title", "url", "affiliation", "comment")
+FIELDS = ("title", "url", "affiliation", "comment", "authors")
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
@@ -22,6 +22,8 @@ class Paper:
     url: str | None = None
     affiliation: str | None = None
     comment: str | None = None
+    #: Who wrote it (names joined by ", "); shown only where the configured columns name it.
+    authors: str | None = None
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any]) -> Paper:
@@ -31,6 +33,7 @@ class Paper:
             url=data.get("url") or None,
             affiliation=data.get("affiliation") or None,
             comment=data.get("comment") or None,
+            authors=data.get("authors") or None,
         )
 
     def to_mapping(self) -> dict[str, str]:
@@ -117,26 +120,85 @@ def normalise_title(title: str) -> str:
     return fold_space(title).casefold()
 
 
-_ARXIV = re.compile(
-    r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/"
-    r"(?P<id>\d{4}\.\d{4,5}|[a-z\-]+(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?(?:\.pdf)?/?(?:[?#].*)?$",
+# An arXiv identifier: new style YYMM.NNNN (to 2014) or YYMM.NNNNN (from 2015), or old style
+# archive[.SUBJECT]/YYMMNNN (to March 2007; the subject class is not part of the identifier).
+def _id(n: int) -> str:
+    # Each form has its own copy of the groups (a name is used once per pattern), numbered ``n``.
+    return (
+        rf"(?:(?P<yymm{n}>\d{{4}})\.(?P<num{n}>\d{{4,5}})"
+        rf"|(?P<archive{n}>[a-z]+(?:-[a-z]+)?)(?P<subject{n}>\.[a-z]+(?:-[a-z]+)?)?"
+        rf"/(?P<oyymm{n}>\d{{4}})(?P<onum{n}>\d{{3}}))(?:v(?P<version{n}>\d+))?"
+    )
+
+
+_ARXIV_FORMS = re.compile(
+    r"^(?:"
+    # a link to the abstract, the PDF or the HTML, on arxiv.org or its export mirror
+    r"(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/" + _id(1) + r"(?:\.pdf)?/?(?:[?#].*)?"
+    # the DOI arXiv registers for every paper, bare or as a link
+    r"|(?:(?:https?://)?(?:dx\.)?doi\.org/|doi:\s*)?10\.48550/arxiv\."
+    + _id(2)
+    # the identifier as it is cited
+    + r"|(?:arxiv:\s*)?"
+    + _id(3)
+    + r")$",
     re.IGNORECASE | re.ASCII,
 )
-_ARXIV_ID = re.compile(r"^(?:arxiv:)?(?P<id>\d{4}\.\d{4,5})(?:v\d+)?$", re.IGNORECASE | re.ASCII)
+
+
+@dataclass(frozen=True)
+class ArxivRef:
+    """An arXiv identifier read from any form a person pastes: ``id`` is canonical and versionless
+    (``2410.08391``, ``hep-th/9901001``); ``written`` is the identifier as typed, version aside."""
+
+    id: str
+    version: int | None
+    written: str
+
+    @property
+    def url(self) -> str:
+        """The canonical versionless link to the abstract."""
+        return f"https://arxiv.org/abs/{self.id}"
+
+    @property
+    def search_text(self) -> str:
+        """The part of the identifier every spelling of it holds (for the raw-bytes prefilter)."""
+        return self.id.rsplit("/", 1)[-1]
+
+
+def arxiv_ref(text: str) -> ArxivRef | None:
+    """The arXiv identifier in an arXiv url, DOI or bare id (any version), else None. Dates are
+    checked: a month 13 or a five-digit number before 2015 is no identifier."""
+    m = _ARXIV_FORMS.match(text.strip())
+    if m is None:
+        return None
+    groups = {k.rstrip("0123456789"): v for k, v in m.groupdict().items() if v is not None}
+    version = int(groups["version"]) if groups.get("version") else None
+    if groups.get("yymm"):
+        yymm, num = groups["yymm"], groups["num"]
+        if not 1 <= int(yymm[2:]) <= 12 or (len(num) == 4) != ("0704" <= yymm <= "1412"):
+            return None
+        return ArxivRef(f"{yymm}.{num}", version, f"{yymm}.{num}")
+    yymm = groups["oyymm"]
+    if not 1 <= int(yymm[2:]) <= 12 or not ("9108" <= yymm or yymm <= "0703"):
+        return None
+    archive = groups["archive"].lower()
+    written = f"{archive}{groups.get('subject') or ''}/{yymm}{groups['onum']}"
+    return ArxivRef(f"{archive}/{yymm}{groups['onum']}", version, written.lower())
 
 
 def arxiv_id(url_or_id: str) -> str | None:
-    """The arXiv identifier (no version) of an arXiv url or bare id, else None."""
-    text = url_or_id.strip()
-    m = _ARXIV.match(text) or _ARXIV_ID.match(text)
-    return m["id"].lower() if m else None
+    """The arXiv identifier (no version, lowercased, an old-style subject class as written) of an
+    arXiv url, DOI or bare id, else None. Compare papers by :func:`canonical_url`."""
+    ref = arxiv_ref(url_or_id)
+    return ref.written if ref else None
 
 
 def canonical_url(url: str) -> str:
     """The key two urls are compared by: ``arxiv:ID`` for arXiv, else the url minus scheme."""
-    aid = arxiv_id(url)
-    if aid:
-        return f"arxiv:{aid}"
+    ref = arxiv_ref(url)
+    if ref:
+        return f"arxiv:{ref.id}"
     text = url.strip()
     text = re.sub(r"^https?://(www\.)?", "", text, flags=re.IGNORECASE)
     return text.rstrip("/").lower()
@@ -170,7 +232,8 @@ def paper_problem(data: Mapping[str, Any]) -> tuple[str, str, str] | None:
 
 
 def same_paper(a: Paper, b: Paper) -> bool:
-    """Duplicate rule: same canonical url, or same normalised title."""
+    """Duplicate rule: same canonical url (every spelling and version of one arXiv identifier is
+    one url), or same normalised title."""
     if a.url and b.url and canonical_url(a.url) == canonical_url(b.url):
         return True
     return normalise_title(a.title) == normalise_title(b.title)

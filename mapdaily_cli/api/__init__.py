@@ -2,14 +2,17 @@
 
 The rooms: ``plan`` (what the data renders to), ``transaction`` (the one path every write takes),
 ``handedits`` (a hand edit or stale text), ``check``, ``select`` (finding papers), ``papers``
-(add/edit/remove/move), ``days`` (render/rotate/archive/list), ``importing``, ``setup`` (init),
+(add/edit/remove/move), ``lookup`` (papers from arXiv: add by id, ``check --online``, the
+inbox), ``days`` (render/rotate/archive/list), ``importing``, ``setup`` (init),
 ``push`` (push with catch-up)."""
 
 from mapdaily_cli.api.check import check
 from mapdaily_cli.api.days import archive, list_days, render, rotate
 from mapdaily_cli.api.importing import import_digest
+from mapdaily_cli.api.lookup import Fetched, InboxItem, check_online, fetch_papers, inbox
 from mapdaily_cli.api.papers import (
     add_paper,
+    add_papers,
     edit_paper,
     move_paper,
     paper_yaml,
@@ -22,14 +25,20 @@ from mapdaily_cli.api.select import Found, paper_record, search, show
 from mapdaily_cli.api.setup import init_digest
 
 __all__ = [
+    "Fetched",
     "Found",
+    "InboxItem",
     "Options",
     "Result",
     "add_paper",
+    "add_papers",
     "archive",
     "check",
+    "check_online",
     "edit_paper",
+    "fetch_papers",
     "import_digest",
+    "inbox",
     "init_digest",
     "list_days",
     "move_paper",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -12,7 +12,7 @@ from mapdaily_cli.api.select import find_duplicates, select
 from mapdaily_cli.api.transaction import transaction
 from mapdaily_cli.config import Config
 from mapdaily_cli.errors import DataError, InputError
-from mapdaily_cli.model import Paper, validate_url
+from mapdaily_cli.model import Paper, same_paper, validate_url
 from mapdaily_cli.store import Stream, load_round_trip, paper_message
 
 
@@ -48,28 +48,67 @@ def add_paper(
 ) -> Result:
     """Append ``paper`` to the first day (today) or to ``when``; refuse a duplicate unless
     ``allow_duplicate``."""
-    check_paper(paper.to_mapping())
+    return add_papers(config, [paper], when, today, options, allow_duplicate)
+
+
+def add_papers(
+    config: Config,
+    papers: Sequence[Paper],
+    when: date | None,
+    today: date,
+    options: Options,
+    allow_duplicate: bool = False,
+) -> Result:
+    """Append ``papers``, in order, to the first day (today) or to ``when``, in one commit; refuse a
+    duplicate (of the history or of another paper given) unless ``allow_duplicate``."""
+    if not papers:
+        raise InputError("no paper to add; give an arXiv id or --title")
+    for paper in papers:
+        check_paper(paper.to_mapping())
+    if not allow_duplicate:
+        _refuse_repeats(papers)
     with transaction(config, options, creates=True) as change:
         stream = change.stream
         if when is None:
             when = stream.date_at(0) if len(stream) else today
         not_after_today(stream, when)
         if not allow_duplicate:
-            dupes = find_duplicates(stream, paper)
-            if dupes:
-                d = dupes[0]
-                raise InputError(
-                    f"already in the digest on {d.date.isoformat()} as {d.ref} ({short(d.paper.title)});"
-                    " pass --force to add it anyway"
-                )
+            for paper in papers:
+                _refuse_duplicate(stream, paper, len(papers) > 1)
         index = stream.ensure_day(when)
-        stream.append_papers(index, [paper])
+        stream.append_papers(index, list(papers))
         change.regenerate(affected_targets(config, change.old, stream, [when]))
         n = len(stream.day(index).papers)
+        day = when.isoformat()
+        if len(papers) == 1:
+            title = short(papers[0].title)
+            return change.commit(commit_message("add", title, f"({day})"), f"added {day}#{n}: {title}")
+        first = n - len(papers) + 1
+        titles = "; ".join(short(p.title, 40) for p in papers)
         return change.commit(
-            commit_message("add", short(paper.title), f"({when.isoformat()})"),
-            f"added {when.isoformat()}#{n}: {short(paper.title)}",
+            commit_message("add", f"{len(papers)} papers", f"({day})"),
+            f"added {day}#{first}-#{n}: {titles}",
         )
+
+
+def _refuse_duplicate(stream: Stream, paper: Paper, name_it: bool) -> None:
+    dupes = find_duplicates(stream, paper)
+    if dupes:
+        d = dupes[0]
+        which = f"{short(paper.title)}: " if name_it else ""
+        raise InputError(
+            f"{which}already in the digest on {d.date.isoformat()} as {d.ref} ({short(d.paper.title)});"
+            " pass --force to add it anyway"
+        )
+
+
+def _refuse_repeats(papers: Sequence[Paper]) -> None:
+    for i, paper in enumerate(papers):
+        for other in papers[:i]:
+            if same_paper(paper, other):
+                raise InputError(
+                    f"{short(paper.title)} is given twice; give each paper once (or pass --force)"
+                )
 
 
 def paper_yaml(config: Config, selector: str) -> tuple[str, str, Paper]:

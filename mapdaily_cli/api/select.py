@@ -11,7 +11,7 @@ from typing import Any
 from mapdaily_cli.api.plan import open_stream
 from mapdaily_cli.config import Config
 from mapdaily_cli.errors import InputError
-from mapdaily_cli.model import Paper, arxiv_id, canonical_url, fold_space, parse_date, same_paper
+from mapdaily_cli.model import Paper, arxiv_ref, canonical_url, fold_space, parse_date, same_paper
 from mapdaily_cli.store import Stream, search_words
 
 
@@ -54,12 +54,19 @@ def papers_in(stream: Stream, indexes: Iterable[int]) -> Iterator[Found]:
             yield Found(i, day.date, pos, paper)
 
 
+def _url_text(url: str) -> str:
+    """What every spelling of ``url`` holds, for the prefilter: the number of an arXiv identifier
+    (any form, any version: a link, a DOI, ``arXiv:``), else the url as it is compared."""
+    ref = arxiv_ref(url)
+    return ref.search_text if ref else canonical_url(url)
+
+
 def find_duplicates(stream: Stream, paper: Paper) -> list[Found]:
-    """Papers anywhere in the history that are the same paper (same url or normalised title)."""
+    """Papers anywhere in the history that are the same paper (same url or normalised title; every
+    form and version of one arXiv identifier is one url), found through the prefilter."""
     texts = [paper.title]
     if paper.url:
-        # What the url is compared by (scheme and www. set aside), so that is what is searched for.
-        texts.append(arxiv_id(paper.url) or canonical_url(paper.url))
+        texts.append(_url_text(paper.url))
     return [f for f in papers_in(stream, candidates(stream, texts)) if same_paper(f.paper, paper)]
 
 
@@ -72,11 +79,11 @@ def select(stream: Stream, selector: str) -> Found:
     m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})#(\d+)", text)
     if m:
         return _by_position(stream, m[1], int(m[2]))
-    if re.match(r"^https?://", text, re.IGNORECASE) or arxiv_id(text):
-        key = canonical_url(text if "/" in text else f"https://arxiv.org/abs/{text}")
+    if re.match(r"^https?://", text, re.IGNORECASE) or arxiv_ref(text):
+        key = canonical_url(text)
         found = [
             f
-            for f in papers_in(stream, candidates(stream, [arxiv_id(text) or key]))
+            for f in papers_in(stream, candidates(stream, [_url_text(text)]))
             if f.paper.url and canonical_url(f.paper.url) == key
         ]
         return _one(found, selector)

@@ -1,4 +1,5 @@
-"""Commands on one paper: add, edit, remove, move."""
+"""Commands on papers: add (by hand, or by arXiv id), edit, remove, move, and the inbox of the day's
+candidates."""
 
 from __future__ import annotations
 
@@ -8,15 +9,22 @@ import typer
 
 from mapdaily_cli.cli import present, prompts
 from mapdaily_cli.cli.app import command, config, options, today
-from mapdaily_cli.cli.params import DiscardHandEdits, DryRun, NoCommit, Push, Selector, parse_date
+from mapdaily_cli.cli.params import DiscardHandEdits, DryRun, Json, NoCommit, Push, Selector, parse_date
 from mapdaily_cli.errors import UsageError
 
 if TYPE_CHECKING:
+    from mapdaily_cli import api
+    from mapdaily_cli.config import Config
     from mapdaily_cli.model import Paper
 
 
 def _compose(
-    title: str | None, url: str | None, affiliation: str | None, comment: str | None, edit: bool
+    title: str | None,
+    url: str | None,
+    affiliation: str | None,
+    comment: str | None,
+    edit: bool,
+    authors: str | None = None,
 ) -> Paper:
     """The paper to add from the options given; at a terminal, the prompts ask for the rest."""
     from mapdaily_cli.model import Paper
@@ -36,17 +44,31 @@ def _compose(
     if edit:
         comment = prompts.edit_text(comment or "")
     if title is None:
-        raise UsageError("--title is required when not at a terminal")
+        raise UsageError("--title is required when not at a terminal (or give an arXiv id: add 2410.08391)")
     return Paper(
-        title=title, url=url or None, affiliation=affiliation or None, comment=(comment or "").strip() or None
+        title=title,
+        url=url or None,
+        affiliation=affiliation or None,
+        comment=(comment or "").strip() or None,
+        authors=authors or None,
     )
 
 
 @command()
 def add(
+    ids: Annotated[
+        Optional[list[str]],
+        typer.Argument(
+            metavar="[ID_OR_URL]...",
+            help="arXiv ids or links (2410.08391, arXiv:2410.08391v2, https://arxiv.org/pdf/..., the DOI):"
+            " title, link, affiliations and authors are filled from arXiv.",
+            show_default=False,
+        ),
+    ] = None,
     title: Annotated[Optional[str], typer.Option(help="The paper's title.")] = None,
     url: Annotated[Optional[str], typer.Option(help="Link to the paper (arXiv abs or pdf).")] = None,
     affiliation: Annotated[Optional[str], typer.Option(help='Main affiliation(s); "" for none.')] = None,
+    authors: Annotated[Optional[str], typer.Option(help='The authors; "" for none.')] = None,
     comment: Annotated[
         Optional[str], typer.Option(help="The reviewer's comment; - reads it from standard input.")
     ] = None,
@@ -59,22 +81,79 @@ def add(
         bool,
         typer.Option("--force", "--allow-duplicate", help="Add even if the paper is already in the digest."),
     ] = False,
+    allow_withdrawn: Annotated[
+        bool, typer.Option("--allow-withdrawn", help="Add a paper even though arXiv says it was withdrawn.")
+    ] = False,
     discard_hand_edits: DiscardHandEdits = False,
     no_commit: NoCommit = False,
     dry_run: DryRun = False,
     push: Push = False,
 ) -> None:
-    """Add a reviewed paper to today (or --date), refusing duplicates, and commit."""
+    """Add reviewed papers to today (or --date) by their arXiv ids, or one by hand with --title;
+    refuse duplicates; one commit. Options replace what arXiv says."""
     from mapdaily_cli import api
 
     digest, opts = config(), options(no_commit, dry_run, discard_hand_edits, push)
     when = parse_date(date_)
-    paper = _compose(title, url, affiliation, comment, edit)
+    if ids:
+        given = {"title": title, "url": url, "affiliation": affiliation, "authors": authors}
+        flags = (edit, allow_duplicate, allow_withdrawn, dry_run)
+        papers = _from_arxiv(digest, ids, {k: v for k, v in given.items() if v is not None}, comment, flags)
+    else:
+        papers = [_compose(title, url, affiliation, comment, edit, authors)]
     present.result(
         api.run(
-            digest, opts, lambda: api.add_paper(digest, paper, when, today(digest), opts, allow_duplicate)
+            digest, opts, lambda: api.add_papers(digest, papers, when, today(digest), opts, allow_duplicate)
         )
     )
+
+
+def _from_arxiv(
+    digest: Config,
+    ids: list[str],
+    given: dict[str, str | None],
+    comment: str | None,
+    flags: tuple[bool, bool, bool, bool],
+) -> list[Paper]:
+    """The papers ``ids`` name, filled from arXiv (a spinner on stderr meanwhile); at a terminal the
+    curator is asked for an affiliation arXiv does not give and writes each comment in $EDITOR."""
+    from dataclasses import replace
+
+    from mapdaily_cli import api
+
+    edit, allow_duplicate, allow_withdrawn, dry_run = flags
+    if comment == "-":
+        comment = prompts.read_stdin()
+    if comment is not None:
+        given["comment"] = comment
+    with present.console().status(f"asking arXiv about {len(ids)} paper{'s' if len(ids) != 1 else ''}…"):
+        fetched = api.fetch_papers(
+            digest,
+            ids,
+            given,
+            allow_duplicate=allow_duplicate,
+            allow_withdrawn=allow_withdrawn,
+            dry_run=dry_run,
+        )
+    tty = prompts.stdin_is_tty()
+    papers = []
+    for found in fetched:
+        paper = found.paper
+        if tty and found.needs_affiliation and "affiliation" not in given:
+            paper = replace(
+                paper, affiliation=prompts.ask(f"Affiliation of {found.ref.id} (arXiv names none)") or None
+            )
+        if comment is None and (edit or tty):
+            paper = replace(paper, comment=_write_comment(found))
+        papers.append(paper)
+    return papers
+
+
+def _write_comment(found: api.Fetched) -> str | None:
+    """The comment on one fetched paper, written in $EDITOR under a line naming the paper."""
+    header = f"<!-- the comment on {found.ref.id}: {found.paper.title} (this line is removed) -->\n"
+    text = prompts.edit_text(header)
+    return "".join(line for line in text.splitlines(keepends=True) if line != header).strip() or None
 
 
 def _fields(
@@ -151,3 +230,53 @@ def move(
     digest, opts = config(), options(no_commit, dry_run, discard_hand_edits, push)
     when = parse_date(date_)
     present.result(api.run(digest, opts, lambda: api.move_paper(digest, selector, when, opts)))
+
+
+@command()
+def inbox(
+    date_: Annotated[
+        Optional[str],
+        typer.Option("--date", metavar="YYYY-MM-DD", help="The candidates of this day instead of today's."),
+    ] = None,
+    json_: Json = False,
+) -> None:
+    """The day's candidate papers from Hugging Face's daily papers, most upvoted first, marked when
+    already in the digest: pick ids to `mapdaily add`."""
+    from mapdaily_cli import api
+
+    digest = config()
+    when = parse_date(date_) or today(digest)
+    with present.console().status(f"asking for the candidates of {when.isoformat()}…"):
+        items = api.inbox(digest, when)
+    if json_:
+        present.print_json([_candidate_record(item) for item in items])
+        return
+    out = present.console(stderr=False)
+    if not items:
+        out.print(f"no candidates for {when.isoformat()}")
+        return
+    from rich.table import Table
+
+    table = Table(title=f"candidates of {when.isoformat()}")
+    for name in ("id", "▲", "Paper", "Organisation", "In the digest"):
+        table.add_column(name, overflow="fold")
+    for item in items:
+        c = item.candidate
+        where = item.found.ref if item.found else ""
+        row = (c.id, str(c.upvotes), c.title, c.organization or "", where)
+        table.add_row(*map(present.escape, row), style="dim" if item.found else None)
+    out.print(table)
+
+
+def _candidate_record(item: api.InboxItem) -> dict[str, object]:
+    c = item.candidate
+    return {
+        "id": c.id,
+        "url": c.url,
+        "title": c.title,
+        "upvotes": c.upvotes,
+        "published": c.published,
+        "authors": list(c.authors),
+        "organization": c.organization,
+        "in_digest": item.found.ref if item.found else None,
+    }
