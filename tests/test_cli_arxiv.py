@@ -147,3 +147,17 @@ def test_inbox_lists_the_candidates_and_marks_those_in_the_digest(digest: Path, 
     assert code == 0 and "Editing Massive Concepts" in out
     code, out, _ = run_cli(digest, "inbox", "--date", "2024-10-16")
     assert code == 0 and "no candidates for 2024-10-16" in out
+
+
+def test_check_online_warns_of_a_title_arxiv_spells_otherwise(digest: Path, server: Server) -> None:
+    assert run_cli(digest, "add", "2410.08391", "--comment", "Fine.")[0] == 0
+    assert (
+        run_cli(digest, "edit", "2410.08391", "--title", "KV Predictoin For Improved Time to First Token")[0]
+        == 0
+    )
+    code, out, err = run_cli(digest, "check", "--online")
+    assert code == 0, err
+    assert "KV Predictoin" in err and "checked against it: 1 warning" in err
+    code, out, err = run_cli(digest, "check", "--online", "--strict")
+    assert code == 1 and "differ from it" in err
+    assert git(digest, "status", "--porcelain") == "?? mapdaily.toml"  # check wrote nothing

@@ -19,7 +19,7 @@ from mapdaily_cli.cli import app, prompts
 ROOT = Path(__file__).parents[1]
 PACKAGE = ROOT / "mapdaily_cli" / "cli"
 COMMANDS = [
-    *("add", "edit", "remove", "move"),
+    *("add", "edit", "remove", "move", "inbox"),
     *("rotate", "archive", "render", "check", "list", "show", "search"),
     *("import", "init"),
 ]

@@ -71,11 +71,22 @@ def render(dry_run: DryRun = False, discard_hand_edits: DiscardHandEdits = False
 
 
 @command()
-def check() -> None:
+def check(
+    online: Annotated[
+        bool,
+        typer.Option("--online", help="Also compare the title of every arXiv paper with arXiv's (warnings)."),
+    ] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="With --online: exit 1 when arXiv differs.")
+    ] = False,
+) -> None:
     """CI: exit 1 with a diff when any generated region differs from the data, or the data is invalid."""
     from mapdaily_cli import api
 
-    present.ok(api.check(config()))
+    digest = config()
+    present.ok(api.check(digest))
+    if online:
+        present.result(api.check_online(digest, strict=strict, progress=present.asking("asking arXiv")))
 
 
 @command("list")

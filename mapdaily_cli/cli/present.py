@@ -162,3 +162,15 @@ def progress(total: int, what: str) -> Iterator[Callable[[int, int, str], None]]
             bar.update(task, completed=n, description=label)
 
         yield step
+
+
+def asking(what: str) -> Callable[[int, int], None]:
+    """``step(n, total)`` that says how far a slow request has come, on stderr at a terminal only."""
+
+    def step(n: int, total: int) -> None:
+        if sys.stderr.isatty():
+            end = "\n" if n >= total else "\r"
+            sys.stderr.write(f"{what}: {n}/{total}{end}")
+            sys.stderr.flush()
+
+    return step
