@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from string import Formatter
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mapdaily_cli.errors import ConfigError, MapdailyError
 from mapdaily_cli.model import FIELDS, WEEKDAYS, Week, week_of
@@ -36,6 +37,10 @@ class Config:
     week_start: str = "monday"
     timezone: str | None = None
     templates: str | None = None
+    search_page: str | None = "search.html"
+    feed: str | None = "feed.xml"
+    feed_days: int = 14
+    site_url: str | None = None
     #: Where the configuration came from, for messages.
     source: str = "defaults"
 
@@ -109,8 +114,6 @@ _PAGE_FIX = (
     "archive_page names a file inside archive_dir (/ may separate folders there, no .. or leading /),"
     ' e.g. "{iso_year}W{iso_week:02d}.md"'
 )
-#: Names git itself refuses to check out on Windows or macOS in place of .git.
-_GIT_NAMES = (".git", "git~1")
 
 
 def find_root(start: Path) -> Path:
@@ -226,9 +229,23 @@ def _week_start(where: str, value: Any) -> str:
 
 
 def _timezone(where: str, value: Any) -> Any:
-    if value is not None:
-        _check_timezone(where, value)
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f'{where}: timezone {value!r} is not a known time zone; e.g. "Asia/Shanghai"'
+        ) from None
     return value
+
+
+def _site(where: str, key: str, value: Any) -> Any:
+    """search_page and feed: a file (false for none); feed_days: 1 to 3660; site_url: an http(s) url."""
+    if key in ("search_page", "feed") and (value is False or isinstance(value, str)):
+        return None if value is False else _clean_path(where, key, value)
+    url = key == "site_url" and isinstance(value, str) and value.startswith(("https://", "http://"))
+    if url or (key == "feed_days" and type(value) is int and 0 < value <= 3660):
+        return value
+    raise ConfigError(f"{where}: {key} = {value!r} is not valid; {_site.__doc__}")
 
 
 _CONVERTERS: dict[str, Callable[[str, Any], Any]] = {
@@ -236,6 +253,7 @@ _CONVERTERS: dict[str, Callable[[str, Any], Any]] = {
     "headers": _headers,
     "week_start": _week_start,
     "timezone": _timezone,
+    **dict.fromkeys(("search_page", "feed", "feed_days", "site_url"), _site),
 }
 
 
@@ -342,23 +360,13 @@ def _check_pattern(where: str, key: str, pattern: str, **fields: str) -> None:
         ) from None
 
 
-def _check_timezone(where: str, value: Any) -> None:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        ZoneInfo(str(value))
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f'{where}: timezone {value!r} is not a known time zone; use a name like "Asia/Shanghai"'
-        ) from None
-
-
 # --- paths ----------------------------------------------------------------------------------------
 
 
 def _is_git(name: str) -> bool:
-    # Windows drops trailing dots and spaces, and names compare without case there and on macOS.
-    return name.rstrip(". ").casefold() in _GIT_NAMES
+    # Names git refuses to check out in place of .git: Windows drops trailing dots and spaces, and
+    # names compare without case there and on macOS.
+    return name.rstrip(". ").casefold() in (".git", "git~1")
 
 
 def _text_problem(value: str) -> str | None:
@@ -391,12 +399,10 @@ def _page_problem(name: str) -> str | None:
     if problem is not None:
         return problem
     for segment in name.split("/"):
-        if segment in ("", ".", ".."):
-            return (
-                "leaves archive_dir (a .. segment)"
-                if segment == ".."
-                else f"has an empty or {segment!r} name"
-            )
+        if segment == "..":
+            return "leaves archive_dir (a .. segment)"
+        if segment in ("", "."):
+            return f"has an empty or {segment!r} name"
         problem = _segment_problem(segment)
         if problem is not None:
             return problem
