@@ -233,7 +233,7 @@ def _timezone(where: str, value: Any) -> Any:
         ZoneInfo(str(value))
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(
-            f'{where}: timezone {value!r} is not a known time zone; e.g. "Asia/Shanghai"'
+            f"{where}: timezone {value!r} is not a known time zone (e.g. Asia/Shanghai)"
         ) from None
     return value
 
