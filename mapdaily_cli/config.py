@@ -232,9 +232,8 @@ def _timezone(where: str, value: Any) -> Any:
     try:
         ZoneInfo(str(value))
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f"{where}: timezone {value!r} is not a known time zone (e.g. Asia/Shanghai)"
-        ) from None
+        problem = f'{where}: timezone {value!r} is not a known time zone; use a name like "Asia/Shanghai"'
+        raise ConfigError(problem) from None
     return value
 
 
