@@ -7,6 +7,7 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from string import Formatter
 from typing import Any
@@ -199,12 +200,8 @@ def _named(where: str, table: dict[str, Any]) -> dict[str, Any]:
 
 
 def _columns(where: str, value: Any) -> tuple[str, ...]:
-    if (
-        not isinstance(value, list)
-        or not value
-        or not all(isinstance(v, str) and v in FIELDS for v in value)
-        or len(set(value)) != len(value)
-    ):
+    good = isinstance(value, list) and value and all(isinstance(v, str) and v in FIELDS for v in value)
+    if not good or len(set(value)) != len(value):
         raise ConfigError(
             f"{where}: columns must be a list of fields from {', '.join(FIELDS)}"
             f' (e.g. ["title", "comment"]), not {value!r}'
@@ -237,7 +234,7 @@ def _timezone(where: str, value: Any) -> Any:
     return value
 
 
-def _site(where: str, key: str, value: Any) -> Any:
+def _site(key: str, where: str, value: Any) -> Any:
     """search_page and feed: a file (false for none); feed_days: 1 to 3660; site_url: an http(s) url."""
     if key in ("search_page", "feed") and (value is False or isinstance(value, str)):
         return None if value is False else _clean_path(where, key, value)
@@ -252,7 +249,7 @@ _CONVERTERS: dict[str, Callable[[str, Any], Any]] = {
     "headers": _headers,
     "week_start": _week_start,
     "timezone": _timezone,
-    **dict.fromkeys(("search_page", "feed", "feed_days", "site_url"), _site),
+    **{key: partial(_site, key) for key in ("search_page", "feed", "feed_days", "site_url")},
 }
 
 
