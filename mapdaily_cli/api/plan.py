@@ -269,6 +269,7 @@ def search_feed(config: Config, stream: Stream) -> str:
 
 
 def _month_text(config: Config, stream: Stream, kind: str, month: search.Month, days: list[Day]) -> str:
+    days = [d for d in days if d.papers]  # an empty day, opened or dropped by rotate, changes nothing
     if kind == "notes":
         return search.notes_js(month, days)
     pages = [config.week_page(week_of(d.date, config.first_weekday)) for d in days]
@@ -309,8 +310,9 @@ def affected_targets(config: Config, old: Stream, new: Stream, dates: Iterable[d
     # The reader's side: the feed and the manifest (cheap: the last days, the dates), and the data of
     # the months that changed or that today opened; never the whole history.
     months = {search.month_of(d) for d in dates}
-    if len(new):
-        months.add(search.month_of(new.date_at(0)))
+    for stream in (old, new):
+        if len(stream):
+            months.add(search.month_of(stream.date_at(0)))
     targets += site_targets(config)
     for month in sorted(months, reverse=True):
         targets += month_targets(config, month)
