@@ -29,12 +29,9 @@ def _days(n: int = 20) -> list[tuple[date, list[dict[str, str]]]]:
     out = []
     for i in range(n):
         when = TODAY - timedelta(days=i)
+        url = f"https://arxiv.org/abs/{when:%y%m}.{i:05d}"
         papers = [
-            {
-                "title": f"Paper {when} one",
-                "url": f"https://arxiv.org/abs/{when:%y%m}.{i:05d}",
-                "affiliation": "Lab A",
-            },
+            {"title": f"Paper {when} one", "url": url, "affiliation": "Lab A"},
             {
                 "title": f"Paper {when} two",
                 "comment": f"About rotary things on {when}",
@@ -159,10 +156,10 @@ def test_check_names_a_stale_or_edited_file_and_render_refuses_to_lose_the_edit(
     with pytest.raises(CheckFailed) as failed:
         api.check(load_config(digest))
     assert "2 of" in failed.value.message
-    assert "feed.xml" in failed.value.detail and "search/2024-09.js" in failed.value.detail
+    assert "feed.xml" in str(failed.value.detail) and "search/2024-09.js" in str(failed.value.detail)
     with pytest.raises(HandEditError) as refused:
         api.render(load_config(digest), api.Options(commit=False))
-    assert "feed.xml" in refused.value.detail
+    assert "feed.xml" in str(refused.value.detail)
     assert "Lab Z" in feed.read_text(encoding="utf-8")
     api.render(load_config(digest), api.Options(commit=False, discard_hand_edits=True))
     assert api.check(load_config(digest)).changed is False
@@ -172,7 +169,7 @@ def test_a_missing_data_file_is_reported_and_stale_text_is_rewritten_without_ask
     (digest / "search" / "2024-10.notes.js").unlink()
     with pytest.raises(CheckFailed, match="1 of") as failed:
         api.check(load_config(digest))
-    assert "search/2024-10.notes.js: missing" in failed.value.detail
+    assert "search/2024-10.notes.js: missing" in str(failed.value.detail)
     # papers.yaml changed by hand and committed with stale files: stale, not a hand edit.
     text = (digest / "papers.yaml").read_text(encoding="utf-8").replace("Lab B", "Lab C")
     (digest / "papers.yaml").write_text(text, encoding="utf-8")

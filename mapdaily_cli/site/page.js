@@ -52,9 +52,9 @@ window.mapdaily = (function () {
     });
   }
 
-  function terms(text) {
-    return text.toLowerCase().split(/[\s\p{P}]+/u).filter(Boolean);
-  }
+  // Words: runs between spaces, punctuation and symbols (so "<b>bold</b>" holds "b" and "bold").
+  function tokenize(text) { return text.split(/[\s\p{P}\p{S}]+/u).filter(Boolean); }
+  function terms(text) { return tokenize(text.toLowerCase()); }
 
   function escapeRe(s) { return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); }
 
@@ -150,7 +150,7 @@ window.mapdaily = (function () {
       months = info.months;
       current = info.current;
       readme = info.readme;
-      index = new MiniSearch({ fields: ["title", "aff", "comment"], storeFields: [] });
+      index = new MiniSearch({ fields: ["title", "aff", "comment"], storeFields: [], tokenize: tokenize });
       pending = months.length;
       months.forEach(function (name) { load(name + ".js"); });
       schedule();
