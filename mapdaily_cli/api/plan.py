@@ -192,11 +192,12 @@ def month_targets(config: Config, month: search.Month) -> list[Target]:
 
 
 def site_targets(config: Config) -> list[Target]:
-    """The files of the reader's side that every change may touch: the feed and the manifest."""
+    """The files of the reader's side that every change may touch: the feed and the manifest (and
+    the page and its library, written when missing or when a new version of mapdaily changed them)."""
     targets = [t for t in [feed_target(config)] if t]
     if config.search_page is not None:
         targets.append(Target(config, "manifest", f"{search.data_folder(config)}/{search.MANIFEST}"))
-    return targets
+    return targets + [Target(config, kind, rel) for rel, kind in search.site_files(config).items()]
 
 
 def _month_in(target: Target) -> search.Month:
@@ -279,9 +280,6 @@ def _month_text(config: Config, stream: Stream, kind: str, month: search.Month, 
 def plan_site(config: Config, stream: Stream) -> list[Planned]:
     """The feed, the search page, its library, manifest and the data of every month: one walk."""
     planned = [Planned(t, site_text(t, stream)) for t in site_targets(config)]
-    for rel, kind in search.site_files(config).items():
-        target = Target(config, kind, rel)
-        planned.append(Planned(target, site_text(target, stream)))
     if config.search_page is None:
         return planned
     by_month: dict[search.Month, list[Day]] = {}

@@ -26,7 +26,6 @@ from mapdaily_cli.config import Config
 from mapdaily_cli.errors import HandEditError
 from mapdaily_cli.model import Week
 from mapdaily_cli.render import START, Regioned, Renderer, split_regions
-from mapdaily_cli.site import site_files
 from mapdaily_cli.store import Stream, locked, remove_leftovers, write_all
 
 
@@ -147,7 +146,7 @@ class Transaction:
 def generated_folders(config: Config) -> set[Path]:
     """Every folder mapdaily writes files in."""
     rels = [config.data, config.readme, config.archive_index, config.week_page(Week(date(2024, 10, 7)))]
-    rels += [t.rel for t in site_targets(config)] + list(site_files(config))
+    rels += [t.rel for t in site_targets(config)]
     return {config.path(rel).parent for rel in rels if config.path(rel).parent.is_dir()}
 
 
