@@ -227,6 +227,10 @@ ALL_WORKFLOWS = [
 
 @pytest.mark.parametrize("path", ALL_WORKFLOWS)
 def test_workflow_validates_against_the_github_workflow_schema(path: Path, env: dict[str, str]) -> None:
+    _validates(path, env)
+
+
+def _validates(path: Path, env: dict[str, str]) -> None:
     _require("check_jsonschema", "check-jsonschema")
     result = _run(
         [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows", path],
@@ -398,3 +402,14 @@ def test_try_repo_fails_after_a_hand_edit_in_the_generated_region(
     assert "+| KV Prediction For Improved Time to First Token | Apple | A small model predicts" in output
     # The check wrote nothing: the hand edit is still there for the curator to move into the data.
     assert "Edited by hand" in (digest / "README.md").read_text(encoding="utf-8")
+
+
+def test_the_test_workflow_runs_the_suite_on_every_supported_python(env: dict[str, str]) -> None:
+    path = ROOT / ".github" / "workflows" / "tests.yml"
+    _validates(path, env)
+    workflow = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert {"push", "pull_request"} <= set(_triggers(workflow))
+    job = workflow["jobs"]["tests"]
+    assert job["strategy"]["matrix"]["python-version"] == ["3.11", "3.12", "3.13"]
+    runs = " ".join(step.get("run", "") for step in _steps(workflow))
+    assert "pip install '.[test]'" in runs and "pytest" in runs

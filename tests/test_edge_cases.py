@@ -130,11 +130,17 @@ def test_a_killed_rotate_is_recovered_in_full(repo: Path) -> None:
         "\n".join(str(repo / p) for p in ("papers.yaml", "README.md", "archived_papers/2024W43.md")) + "\n",
         encoding="utf-8",
     )
-    # A command with nothing to do keeps the journal for the next one.
+    # The next command, even one with nothing to do, first finishes the write under its own commit.
     assert "already open" in ok(repo, "rotate", "--date", "2024-10-28")
-    assert journal.exists()
-    ok(repo, "add", "--title", "After")
     assert not journal.exists()
+    assert git(repo, "log", "-1", "--format=%s") == (
+        "recover: finish an interrupted write of README.md, archived_papers/2024W43.md, papers.yaml"
+    )
+    shown = git(repo, "show", "--name-only", "--format=", "HEAD").split()
+    assert {"papers.yaml", "README.md", "archived_papers/2024W43.md"} <= set(shown)
+    assert git(repo, "status", "--porcelain") == ""
+    ok(repo, "add", "--title", "After")
+    assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == ["README.md", "papers.yaml"]
     assert (repo / "archived_papers" / "2024W43.md").exists()
     ok(repo, "check")
 

@@ -77,3 +77,37 @@ def test_import_refuses_a_fifo_or_a_device_before_taking_the_lock(repo: Path) ->
         code, _, err = run_cli(repo, "import", page)
         assert code == 1 and "not a page" in err and err.count("\n") == 1, err
     assert files_of(repo) == ["page.md"]
+
+
+def test_recovery_commits_what_it_recovered_under_its_own_message(repo: Path) -> None:
+    assert run_cli(repo, "add", "--title", "Before", "--date", "2024-10-15")[0] == 0
+    # As an `add` killed between its two renames leaves things: new data, the old README, a journal.
+    data = repo / "papers.yaml"
+    data.write_text(data.read_text(encoding="utf-8") + "- title: Next after half\n", encoding="utf-8")
+    journal = repo / ".git" / "mapdaily.journal"
+    journal.write_text(f"{data}\n{repo / 'README.md'}\n", encoding="utf-8")
+    code, out, err = run_cli(repo, "add", "--title", "Mine")
+    assert code == 0, err
+    assert "finished a write an interrupted command had left half done" in err
+    log = git(repo, "log", "--format=%s").splitlines()
+    assert log[:2] == [
+        "add: Mine (2024-10-15)",
+        "recover: finish an interrupted write of README.md, papers.yaml",
+    ]
+    # The killed command's paper is in the recovery's commit, not in the one of `add: Mine`.
+    assert "Next after half" in git(repo, "show", "HEAD~1", "--", "papers.yaml")
+    assert "+- title: Next after half" not in git(repo, "show", "HEAD", "--", "papers.yaml")
+    assert not journal.exists() and git(repo, "status", "--porcelain") == ""
+    assert run_cli(repo, "check")[0] == 0
+
+
+def test_a_dry_run_after_a_kill_writes_nothing_and_shows_the_recovery(repo: Path) -> None:
+    assert run_cli(repo, "add", "--title", "Before", "--date", "2024-10-15")[0] == 0
+    data = repo / "papers.yaml"
+    data.write_text(data.read_text(encoding="utf-8") + "- title: Half\n", encoding="utf-8")
+    journal = repo / ".git" / "mapdaily.journal"
+    journal.write_text(f"{data}\n{repo / 'README.md'}\n", encoding="utf-8")
+    before = git(repo, "log", "--format=%s")
+    code, out, err = run_cli(repo, "add", "--title", "Mine", "--dry-run")
+    assert code == 0 and "+| Half | - | - |" in out and "+| Mine | - | - |" in out
+    assert journal.exists() and git(repo, "log", "--format=%s") == before

@@ -21,7 +21,7 @@ from mapdaily_cli.api.plan import (
     readme_days,
     site_targets,
 )
-from mapdaily_cli.api.result import Options, Result
+from mapdaily_cli.api.result import Options, Result, commit_message
 from mapdaily_cli.config import Config
 from mapdaily_cli.errors import HandEditError
 from mapdaily_cli.model import Week
@@ -48,6 +48,10 @@ class Transaction:
         self.base_text: dict[str, str] = {}
         #: A run was killed half-way through its writes: regenerate every file before writing.
         self.recovering_all = False
+        #: Files to commit with the written ones although this command does not change them.
+        self.commit_also: set[str] = set()
+        #: Said to the user with the result (a recovery made before this command, ...).
+        self.notes: list[str] = []
 
     def regenerate(self, targets: Iterable[Target]) -> None:
         """Plan the new text of each target from the data as it stands now."""
@@ -117,10 +121,10 @@ class Transaction:
         if self.options.dry_run:
             return self._dry_run(files, summary)
         journal = journal_path(self.config)
-        if not files:
+        if not files and not self.commit_also:
             journal.unlink(missing_ok=True)  # whatever a killed run left is consistent again
-            return Result(summary, changed=False)
-        paths = {rel: self.config.path(rel) for rel in files}
+            return Result(summary, changed=False, notes=list(self.notes))
+        paths = {rel: self.config.path(rel) for rel in [*files, *sorted(self.commit_also - set(files))]}
         repo = None
         if self.options.commit:
             # What would make the commit fail is found before anything is written (the lock is held,
@@ -131,7 +135,7 @@ class Transaction:
         parts = files.get(self.config.data)
         if isinstance(parts, list):
             self.stream.written(parts)
-        result = Result(summary, list(files))
+        result = Result(summary, list(files), notes=list(self.notes))
         if repo is not None:
             result.commit = gitops.commit_paths(repo, list(paths.values()), message)
         return result
@@ -168,16 +172,53 @@ def transaction(config: Config, options: Options, *, creates: bool = False) -> I
         # Fail before any work when there is no repository, or git could not commit.
         gitops.check_identity(gitops.open_repo(config.root))
     with contextlib.nullcontext() if options.dry_run else locked(lock_path(config)):
+        notes = []
+        interrupted = _interrupted(config)
         if not options.dry_run:
             remove_leftovers(generated_folders(config), gitops.git_dir(config.root) or config.root)
+            if interrupted is not None:
+                notes.append(_finish_interrupted(config, options, interrupted))
+                interrupted = None
         stream = open_stream(config, changing=not options.dry_run, required=not creates)
         readme_days(stream, config)  # validate the days every command touches before changing any
         change = Transaction(config, stream, options)
-        journal = journal_path(config)
-        if journal.exists():
+        change.notes = notes
+        if interrupted is not None:  # a dry run shows what finishing that write would change too
             change.recovering_all = True
-            for line in journal.read_text(encoding="utf-8").splitlines():
-                path = Path(line)
-                if path.is_relative_to(config.root):
-                    change.recovering.add(str(path.relative_to(config.root)))
+            change.recovering.update(interrupted)
         yield change
+
+
+def _interrupted(config: Config) -> set[str] | None:
+    """The files a killed run was replacing (its journal is still there), None when there was none."""
+    journal = journal_path(config)
+    try:
+        lines = journal.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError):
+        lines = []
+    root = config.root.resolve()
+    named = set()
+    for line in lines:
+        path = Path(line)
+        if path.is_relative_to(root):
+            named.add(path.relative_to(root).as_posix())
+        elif path.is_relative_to(config.root):
+            named.add(path.relative_to(config.root).as_posix())
+    return named
+
+
+def _finish_interrupted(config: Config, options: Options, named: set[str]) -> str:
+    """Finish the write a killed run left half done, as its own change with its own commit: every
+    generated file made to agree with the data, the files it was replacing committed with them."""
+    stream = open_stream(config, changing=True, required=False)
+    recovery = Transaction(config, stream, Options(commit=options.commit))
+    planned = plan_all(config, stream, recovery.renderer)
+    recovery.recovering.update(named, (p.target.rel for p in planned))
+    recovery.plan(planned)
+    recovery.commit_also.update(rel for rel in named if config.path(rel).is_file())
+    shown = ", ".join(sorted(named)) or "its files"
+    done = recovery.commit(commit_message("recover", f"finish an interrupted write of {shown}"), "")
+    said = f"finished a write an interrupted command had left half done ({shown})"
+    return said + (f" in commit {done.commit}" if done.commit else "")

@@ -1,0 +1,140 @@
+"""The one Typer app: its global options, the configuration it resolves, and the one rule that turns
+whatever ends a command early (a MapdailyError, an interruption, a bug) into a line and an exit code."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional, ParamSpec, TypeVar
+
+import typer
+
+from mapdaily_cli import __version__
+from mapdaily_cli.cli import present
+from mapdaily_cli.errors import MapdailyError, UsageError
+
+if TYPE_CHECKING:
+    from mapdaily_cli import api
+    from mapdaily_cli.config import Config
+
+#: Exit code of an interrupted command (Ctrl-C, or Ctrl-D at a prompt), as a shell reports SIGINT.
+INTERRUPTED = 130
+#: Exit code of a bug in mapdaily (an exception that is no MapdailyError).
+INTERNAL_ERROR = 3
+
+
+@contextmanager
+def guarded() -> Iterator[None]:
+    """Run a command: a MapdailyError becomes one red line and its exit code; an interruption
+    anywhere (a prompt, the editor, a progress bar, a long check) becomes one line and exit 130;
+    any other exception is a bug, still one line (the traceback with MAPDAILY_DEBUG=1)."""
+    try:
+        yield
+    except MapdailyError as e:
+        present.error(e)
+        raise typer.Exit(e.exit_code) from None
+    except (KeyboardInterrupt, typer.Abort):  # Ctrl-C or Ctrl-D at a prompt is an Abort
+        present.interrupted()
+        raise typer.Exit(INTERRUPTED) from None
+    except typer.Exit:
+        raise
+    except Exception as e:
+        if os.environ.get("MAPDAILY_DEBUG"):
+            raise
+        present.internal_error(e)
+        raise typer.Exit(INTERNAL_ERROR) from None
+
+
+app = typer.Typer(
+    name="mapdaily",
+    help="Keep a daily paper digest in a git repository: papers.yaml is the data, the markdown is generated.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    add_completion=True,
+)
+
+_state: dict[str, Path | None] = {"directory": None}
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def command(name: str | None = None) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Register a function as a command of the app (named ``name``, or after the function); its
+    body runs under ``guarded``."""
+
+    def register(body: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(body)
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            with guarded():
+                return body(*args, **kwargs)
+
+        app.command(name)(run)
+        return run
+
+    return register
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"mapdaily {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    directory: Annotated[
+        Optional[Path],
+        typer.Option("--directory", "-C", help="Run as if started in this folder (the digest's repository)."),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    _state["directory"] = directory
+
+
+def start() -> Path:
+    """The folder the command runs in: --directory, or the working directory."""
+    return Path(_state["directory"] or Path.cwd())
+
+
+def config() -> Config:
+    """The configuration of the digest the command runs in."""
+    from mapdaily_cli.config import find_root, load_config
+
+    folder = start()
+    if not folder.is_dir():
+        raise UsageError(f"--directory {folder}: no such folder")
+    return load_config(find_root(folder))
+
+
+def today(config: Config) -> date:
+    """Today in the configured time zone (the local zone when none is set)."""
+    if config.timezone:
+        from zoneinfo import ZoneInfo
+
+        return datetime.now(ZoneInfo(config.timezone)).date()
+    return date.today()
+
+
+def options(
+    no_commit: bool = False, dry_run: bool = False, discard_hand_edits: bool = False, push: bool = False
+) -> api.Options:
+    """The api's options from the flags every changing command shares."""
+    from mapdaily_cli import api
+
+    return api.Options(
+        commit=not no_commit, dry_run=dry_run, discard_hand_edits=discard_hand_edits, push=push
+    )
+
+
+def main() -> None:
+    """Console entry point."""
+    app()

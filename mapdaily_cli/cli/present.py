@@ -1,0 +1,164 @@
+"""What the command line shows: results and listings to stdout, notes, progress and errors to stderr
+(Rich at a terminal; diffs and JSON plain when piped)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from mapdaily_cli.errors import MapdailyError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+    from mapdaily_cli import api
+    from mapdaily_cli.model import Day, Paper
+
+
+def console(stderr: bool = True) -> Console:
+    """A Rich console on stderr (or stdout) that prints text as given: no highlighting, no wrapping."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def escape(text: str) -> str:
+    """``text`` with Rich markup escaped, so that it shows exactly as written."""
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def diff(text: str) -> None:
+    """A diff (or a listing) to stdout: coloured at a terminal, plain when piped."""
+    if not sys.stdout.isatty():
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    out = console(stderr=False)
+    styles = {"+++": "bold", "---": "bold", "@@": "cyan", "+": "green", "-": "red"}
+    for line in text.splitlines():
+        style = next((v for k, v in styles.items() if line.startswith(k)), None)
+        out.print(escape(line), style=style, highlight=False)
+
+
+def error(e: MapdailyError) -> None:
+    """A MapdailyError: its detail (a diff, candidates) to stdout, then one red line."""
+    if e.detail:
+        diff(e.detail if e.detail.endswith("\n") else e.detail + "\n")
+    console().print(f"[bold red]error:[/] {escape(e.message)}")
+
+
+def interrupted() -> None:
+    """The line of an interrupted command, on a line of its own at a terminal (after a ``^C`` or a
+    prompt that was left unanswered)."""
+    err = console()
+    if err.is_terminal:
+        err.print()
+    err.print("[red]interrupted[/]; nothing was changed")
+
+
+def internal_error(e: Exception) -> None:
+    """The line of a bug in mapdaily."""
+    console().print(
+        f"[bold red]internal error:[/] {escape(type(e).__name__)}: {escape(str(e))}"
+        " (this is a bug in mapdaily; rerun with MAPDAILY_DEBUG=1 for the traceback)"
+    )
+
+
+def retrying(problem: str, then: str) -> None:
+    """A problem the user can fix at once, and what happens next (the editor opens again)."""
+    console().print(f"[red]{escape(problem)}[/]; {escape(then)}")
+
+
+def result(done: api.Result) -> None:
+    """What a command did: its diff to stdout; its notes and a summary line to stderr."""
+    if done.diff:
+        diff(done.diff)
+    err = console()
+    for note in done.notes:
+        err.print(f"[yellow]note:[/] {escape(note)}")
+    line = escape(done.summary)
+    if done.commit:
+        line += f" [dim](commit {done.commit})[/]"
+    elif done.written:
+        line += f" [dim]({escape(', '.join(done.written))})[/]"
+    err.print(line)
+
+
+def ok(done: api.Result) -> None:
+    """A check that passed."""
+    console().print(f"[green]ok:[/] {escape(done.summary)}")
+
+
+def print_json(value: Any) -> None:
+    """``value`` as indented JSON on stdout, for scripts."""
+    import json
+
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+
+def papers_table(title: str, rows: Sequence[tuple[str, Paper]]) -> Table:
+    """Papers as a table: reference, title, affiliation, the comment (shortened)."""
+    from rich.table import Table
+
+    table = Table(title=title, show_lines=False, expand=False)
+    table.add_column("#", style="dim", no_wrap=True)
+    table.add_column("Paper", style="bold", overflow="fold")
+    table.add_column("Affiliation", overflow="fold")
+    table.add_column("Comment", overflow="fold", max_width=60)
+    for ref, paper in rows:
+        comment = paper.comment or "-"
+        if len(comment) > 160:
+            comment = comment[:159] + "…"
+        table.add_row(escape(ref), escape(paper.title), escape(paper.affiliation or "-"), escape(comment))
+    return table
+
+
+def days(found: Sequence[Day]) -> None:
+    """Days as one table each."""
+    out = console(stderr=False)
+    if not found:
+        out.print("no papers")
+    for d in found:
+        rows = [(f"{d.date.isoformat()}#{i + 1}", p) for i, p in enumerate(d.papers)]
+        out.print(papers_table(d.date.isoformat(), rows))
+
+
+def paper(found: api.Found) -> None:
+    """One paper in full."""
+    out = console(stderr=False)
+    out.print(f"[bold]{escape(found.paper.title)}[/]  [dim]{found.ref}[/]")
+    for label, value in (("url", found.paper.url), ("affiliation", found.paper.affiliation)):
+        if value:
+            out.print(f"[dim]{label}:[/] {escape(value)}")
+    if found.paper.comment:
+        out.print()
+        out.print(escape(found.paper.comment))
+
+
+def matches(query: str, found: Sequence[api.Found]) -> None:
+    """The papers a search found, or the line that says there are none."""
+    out = console(stderr=False)
+    if not found:
+        out.print(f"no paper mentions {escape(query)!r}")
+        return
+    title = f"{len(found)} match{'es' if len(found) != 1 else ''}"
+    out.print(papers_table(title, [(f.ref, f.paper) for f in found]))
+
+
+@contextmanager
+def progress(total: int, what: str) -> Iterator[Callable[[int, int, str], None]]:
+    """A transient progress bar on stderr; yields ``step(n, total, label)`` to advance it."""
+    from rich.progress import Progress
+
+    with Progress(console=console(), transient=True) as bar:
+        task = bar.add_task(what, total=total)
+
+        def step(n: int, total: int, label: str) -> None:
+            bar.update(task, completed=n, description=label)
+
+        yield step
