@@ -305,16 +305,18 @@ def affected_targets(config: Config, old: Stream, new: Stream, dates: Iterable[d
     targets = [readme_target(config)] + [week_target(config, w) for w in closed]
     if closed:
         targets += [index_target(config), chart_target(config)]
-    # The reader's side: the feed and the manifest (cheap: the last days, the dates), and the data of
-    # the months that changed or that today opened; never the whole history.
-    months = {search.month_of(d) for d in dates}
-    for stream in (old, new):
-        if len(stream):
-            months.add(search.month_of(stream.date_at(0)))
-    targets += site_targets(config)
-    for month in sorted(months, reverse=True):
+    # The search data of the months that changed, never the whole history (the rest of the reader's
+    # side follows every change: see site_changes).
+    for month in sorted({search.month_of(d) for d in dates}, reverse=True):
         targets += month_targets(config, month)
     return targets
+
+
+def site_changes(config: Config, old: Stream, new: Stream) -> list[Target]:
+    """What of the reader's side any change may touch: the feed (the last days), the manifest (the
+    dates), the page and its library, and the data of the month today opened or left."""
+    months = {search.month_of(s.date_at(0)) for s in (old, new) if len(s)}
+    return site_targets(config) + [t for m in sorted(months, reverse=True) for t in month_targets(config, m)]
 
 
 def read_generated(config: Config, rel: str) -> str | None:

@@ -19,6 +19,7 @@ from mapdaily_cli.api.plan import (
     plan_all,
     read_generated,
     readme_days,
+    site_changes,
     site_targets,
 )
 from mapdaily_cli.api.result import Options, Result, commit_message
@@ -108,6 +109,11 @@ class Transaction:
             self.recovering.update(p.target.rel for p in planned)
             self.plan(p for p in planned if p.target.rel not in self.files)
             self.recovering_all = False
+        if self.files or self.stream.changed:
+            # The reader's side follows every change: the feed, the manifest, the page and its library
+            # (the data of the months a command changed is among its own targets).
+            changes = site_changes(self.config, self.old, self.stream)
+            self.regenerate(t for t in changes if t.rel not in self.files)
         if self.hand_edits:
             raise HandEditError(
                 "generated text was edited by hand and would be overwritten; move the edit into "
