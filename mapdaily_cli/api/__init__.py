@@ -3,7 +3,7 @@
 The rooms: ``plan`` (what the data renders to), ``transaction`` (the one path every write takes),
 ``handedits`` (a hand edit or stale text), ``check``, ``select`` (finding papers), ``papers``
 (add/edit/remove/move), ``days`` (render/rotate/archive/list), ``importing``, ``setup`` (init),
-``push`` (push with catch-up)."""
+``push`` (push with catch-up), ``stats``."""
 
 from mapdaily_cli.api.check import check
 from mapdaily_cli.api.days import archive, list_days, render, rotate
@@ -20,11 +20,13 @@ from mapdaily_cli.api.push import run
 from mapdaily_cli.api.result import Options, Result
 from mapdaily_cli.api.select import Found, paper_record, search, show
 from mapdaily_cli.api.setup import init_digest
+from mapdaily_cli.api.stats import Stats, stats
 
 __all__ = [
     "Found",
     "Options",
     "Result",
+    "Stats",
     "add_paper",
     "archive",
     "check",
@@ -42,4 +44,5 @@ __all__ = [
     "run",
     "search",
     "show",
+    "stats",
 ]
