@@ -236,3 +236,16 @@ def test_the_index_shows_the_chart_and_links_the_search_page(digest: Path) -> No
     assert "[Search the papers](search.html)" in index
     svg = (digest / "archived_papers" / "weeks.svg").read_text(encoding="utf-8")
     assert svg.count("<title>20") == 3  # 2024-W39 (from 27/09), W40 and W41 are closed
+
+
+@pytest.mark.parametrize(
+    "settings",
+    ['feed = "README.md"', 'feed = "papers.yaml"', 'feed = "search.html"', 'feed = "archived_papers.md"'],
+)
+def test_a_feed_or_page_named_like_another_file_is_refused(git_repo: Path, settings: str) -> None:
+    write_papers(git_repo, _days(3))
+    (git_repo / "mapdaily.toml").write_text(settings + "\n", encoding="utf-8")
+    before = (git_repo / "papers.yaml").read_bytes()
+    code, _, err = run_cli(git_repo, "render")
+    assert code == 2 and "would be written over" in err
+    assert (git_repo / "papers.yaml").read_bytes() == before and not (git_repo / "README.md").exists()

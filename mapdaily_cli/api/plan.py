@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from mapdaily_cli import gitops
 from mapdaily_cli.config import Config
-from mapdaily_cli.errors import MapdailyError, UsageError
+from mapdaily_cli.errors import ConfigError, MapdailyError, UsageError
 from mapdaily_cli.model import Day, Week, week_of
 from mapdaily_cli.render import START, Renderer, chart_path
 from mapdaily_cli.site import feed_xml, search
@@ -197,7 +197,22 @@ def site_targets(config: Config) -> list[Target]:
     targets = [t for t in [feed_target(config)] if t]
     if config.search_page is not None:
         targets.append(Target(config, "manifest", f"{search.data_folder(config)}/{search.MANIFEST}"))
-    return targets + [Target(config, kind, rel) for rel, kind in search.site_files(config).items()]
+    targets += [Target(config, kind, rel) for rel, kind in search.site_files(config).items()]
+    _refuse_overlaps(config, [t.rel for t in targets])
+    return targets
+
+
+def _refuse_overlaps(config: Config, rels: list[str]) -> None:
+    """A feed or search page named like another file mapdaily writes (or its folder) is refused."""
+    named = {config.data: "data", config.readme: "readme", config.archive_index: "archive_index"}
+    named[chart_path(config)] = "the chart"
+    for rel in rels:
+        taken = next((k for r, k in named.items() if r.casefold() == rel.casefold()), None)
+        if taken is None and rel.casefold().startswith(config.archive_dir.casefold() + "/"):
+            taken = "archive_dir"
+        if taken is not None:
+            raise ConfigError(f"{config.source}: {rel} would be written over {taken}; rename one")
+        named[rel] = "the search page's files" if config.feed != rel else "feed"
 
 
 def _month_in(target: Target) -> search.Month:
