@@ -116,7 +116,13 @@ def test_scripted_week(repo: Path) -> None:
     (repo / "notes.txt").write_text("mine\n", encoding="utf-8")
     git(repo, "add", "notes.txt")
     ok(repo, "add", "--title", "Zeta")
-    assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == ["README.md", "papers.yaml"]
+    assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == [
+        "README.md",
+        "feed.xml",
+        "papers.yaml",
+        "search/2024-10.js",
+        "search/2024-10.notes.js",  # today had no paper: the days with papers shift by one
+    ]
     assert git(repo, "diff", "--cached", "--name-only").split() == ["notes.txt"]
 
 

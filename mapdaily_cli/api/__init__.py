@@ -4,7 +4,7 @@ The rooms: ``plan`` (what the data renders to), ``transaction`` (the one path ev
 ``handedits`` (a hand edit or stale text), ``check``, ``select`` (finding papers), ``papers``
 (add/edit/remove/move), ``lookup`` (papers from arXiv: add by id, ``check --online``, the
 inbox), ``days`` (render/rotate/archive/list), ``importing``, ``setup`` (init),
-``push`` (push with catch-up)."""
+``push`` (push with catch-up), ``stats``."""
 
 from mapdaily_cli.api.check import check
 from mapdaily_cli.api.days import archive, list_days, render, rotate
@@ -23,6 +23,7 @@ from mapdaily_cli.api.push import run
 from mapdaily_cli.api.result import Options, Result
 from mapdaily_cli.api.select import Found, paper_record, search, show
 from mapdaily_cli.api.setup import init_digest
+from mapdaily_cli.api.stats import Stats, stats
 
 __all__ = [
     "Fetched",
@@ -30,6 +31,7 @@ __all__ = [
     "InboxItem",
     "Options",
     "Result",
+    "Stats",
     "add_paper",
     "add_papers",
     "archive",
@@ -51,4 +53,5 @@ __all__ = [
     "run",
     "search",
     "show",
+    "stats",
 ]

@@ -11,6 +11,7 @@ from mapdaily_cli.api.plan import (
     Planned,
     open_stream,
     plan_index,
+    plan_site,
     plan_weeks,
     read_generated,
     readme_days,
@@ -46,6 +47,7 @@ def check(config: Config, jobs: int | None = None) -> Result:
     else:
         results = [_check_weeks(config, stream, start, len(stream))]
     diffs = [d for d in [_compare(config, readme)] if d]
+    notes: list[str] = []
     counts: list[tuple[Week, int]] = []
     for week_diffs, week_counts in results:
         diffs += week_diffs
@@ -54,7 +56,11 @@ def check(config: Config, jobs: int | None = None) -> Result:
         diffs.append(f"{rel}: a generated page of no week in {config.data} any more; {_REMOVE}\n")
     index = plan_index(config, renderer, counts)
     diffs += [d for d in map(lambda p: _compare(config, p), index) if d]
-    checked = 1 + len(counts) + len(index)
+    site = plan_site(config, stream)
+    diffs += [d for d in map(lambda p: _compare(config, p), site) if d]
+    if config.feed and not config.site_url:
+        notes.append(f"{config.feed} links relative to the site: set site_url for absolute links")
+    checked = 1 + len(counts) + len(index) + len(site)
     if diffs:
         raise CheckFailed(
             f"{len(diffs)} of {checked} generated file{'s' if checked != 1 else ''}"
@@ -63,7 +69,9 @@ def check(config: Config, jobs: int | None = None) -> Result:
             detail="".join(diffs),
         )
     plural = "s match" if checked != 1 else " matches"
-    return Result(f"{checked} generated file{plural} {config.data}", changed=False)
+    return Result(
+        f"{checked} generated file{plural} {config.data}" + "".join(f"; {n}" for n in notes), changed=False
+    )
 
 
 def _compare(config: Config, planned: Planned) -> str | None:
@@ -72,6 +80,12 @@ def _compare(config: Config, planned: Planned) -> str | None:
     existing = read_generated(config, rel)
     if existing is None:
         return f"{rel}: missing; run `mapdaily render` to create it\n"
+    if planned.target.whole:
+        if existing == planned.region:
+            return None
+        if len(existing) + len(planned.region) > 200_000:  # a library or a month of data: no long diff
+            return f"{rel}: differs from what {config.data} renders (stale or edited by hand)\n"
+        return unified(rel, existing, planned.region, 1, ("on disk", "as papers.yaml renders it"))
     try:
         parts = split_regions(existing, rel)
     except DataError as e:
