@@ -114,7 +114,7 @@ def _refuse_repeats(papers: Sequence[Paper]) -> None:
 def paper_yaml(config: Config, selector: str) -> tuple[str, str, Paper]:
     """The selected paper as a YAML mapping (for an editor), its reference and its fields."""
     stream = open_stream(config)
-    found = select(stream, selector)
+    found = select(stream, selector, config.date_format)
     return stream.paper_text(found.index, found.position), found.ref, found.paper
 
 
@@ -143,7 +143,7 @@ def edit_paper(
     ``expect`` is the paper as it was shown for editing: if it has changed since, nothing is saved."""
     with transaction(config, options) as change:
         stream = change.stream
-        found = select(stream, selector)
+        found = select(stream, selector, config.date_format)
         if expect is not None and found.paper != expect:
             raise InputError(
                 f"{found.ref} changed while it was being edited (another command ran); nothing was"
@@ -170,7 +170,7 @@ def remove_paper(config: Config, selector: str, options: Options) -> Result:
     """Delete one paper from its day."""
     with transaction(config, options) as change:
         stream = change.stream
-        found = select(stream, selector)
+        found = select(stream, selector, config.date_format)
         stream.remove_paper(found.index, found.position)
         change.regenerate(affected_targets(config, change.old, stream, [found.date]))
         return change.commit(
@@ -183,7 +183,7 @@ def move_paper(config: Config, selector: str, when: date, options: Options) -> R
     """Move one paper to another day (created in its place if needed), keeping its keys and comments."""
     with transaction(config, options) as change:
         stream = change.stream
-        found = select(stream, selector)
+        found = select(stream, selector, config.date_format)
         if found.date == when:
             return Result(f"{found.ref} is already on {when.isoformat()}", changed=False)
         not_after_today(stream, when)
