@@ -91,8 +91,11 @@ def result(done: api.Result) -> None:
 
 
 def ok(done: api.Result) -> None:
-    """A check that passed."""
-    console().print(f"[green]ok:[/] {escape(done.summary)}")
+    """A check that passed, after its warnings (which do not fail it)."""
+    err = console()
+    for note in done.notes:
+        err.print(f"[yellow]warning:[/] {escape(note)}")
+    err.print(f"[green]ok:[/] {escape(done.summary)}")
 
 
 def print_json(value: Any) -> None:
