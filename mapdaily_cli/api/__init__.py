@@ -13,15 +13,18 @@ from mapdaily_cli.api.lookup import Fetched, InboxItem, check_online, fetch_pape
 from mapdaily_cli.api.papers import (
     add_paper,
     add_papers,
+    day_for,
     edit_paper,
     move_paper,
     paper_yaml,
     parse_paper_yaml,
+    refuse_duplicate,
     remove_paper,
+    typed_url,
 )
 from mapdaily_cli.api.push import run
 from mapdaily_cli.api.result import Options, Result
-from mapdaily_cli.api.select import Found, paper_record, search, show
+from mapdaily_cli.api.select import Found, day_records, matched_fields, paper_record, search, show
 from mapdaily_cli.api.setup import init_digest
 from mapdaily_cli.api.stats import Stats, stats
 
@@ -37,16 +40,20 @@ __all__ = [
     "archive",
     "check",
     "check_online",
+    "day_for",
+    "day_records",
     "edit_paper",
     "fetch_papers",
     "import_digest",
     "inbox",
     "init_digest",
     "list_days",
+    "matched_fields",
     "move_paper",
     "paper_record",
     "paper_yaml",
     "parse_paper_yaml",
+    "refuse_duplicate",
     "remove_paper",
     "render",
     "rotate",
@@ -54,4 +61,5 @@ __all__ = [
     "search",
     "show",
     "stats",
+    "typed_url",
 ]

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mapdaily_cli import gitops
 from mapdaily_cli.api.diff import unified
@@ -28,6 +29,9 @@ from mapdaily_cli.errors import HandEditError
 from mapdaily_cli.model import Week
 from mapdaily_cli.render import START, Regioned, Renderer, split_regions
 from mapdaily_cli.store import Stream, locked, remove_leftovers, write_all
+
+if TYPE_CHECKING:
+    from git import Repo
 
 
 class Transaction:
@@ -137,6 +141,7 @@ class Transaction:
             # so a git lock file seen here is not a concurrent run's).
             repo = gitops.open_repo(self.config.root)
             gitops.preflight(repo, list(paths.values()))
+            message = self._folding(repo, list(paths.values()), message)
         write_all({paths[rel]: text for rel, text in files.items()}, journal)
         parts = files.get(self.config.data)
         if isinstance(parts, list):
@@ -145,6 +150,16 @@ class Transaction:
         if repo is not None:
             result.commit = gitops.commit_paths(repo, list(paths.values()), message)
         return result
+
+    def _folding(self, repo: Repo, paths: list[Path], message: str) -> str:
+        """``message``, saying so when the commit also takes changes left uncommitted before this
+        command (by a --no-commit run or a hand edit of these files); the user is told too."""
+        earlier = gitops.uncommitted(repo, paths)
+        if not earlier:
+            return message
+        said = f"changes to {', '.join(earlier)} left uncommitted before (by --no-commit or by hand)"
+        self.notes.append(f"the commit also holds the {said}")
+        return f"{message}\n\nAlso holds the {said}."
 
     def _dry_run(self, files: dict[str, str | bytes | list[bytes | memoryview]], summary: str) -> Result:
         config = self.config
