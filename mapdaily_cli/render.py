@@ -300,10 +300,23 @@ class Renderer:
         archive_link = os.path.relpath(
             self.config.archive_index, str(PurePosixPath(self.config.readme).parent) or "."
         )
+        here = str(PurePosixPath(path).parent) or "."
+
+        def link(target: str | None) -> str:
+            return quote(os.path.relpath(target, here), safe="/._-~") if target else ""
+
         return self._render(
             f"{kind}_skeleton.md.j2",
             start=START,
             end=END,
             index_link=quote(index_link, safe="/._-~"),
             archive_link=quote(archive_link, safe="/._-~"),
+            site_links="".join(
+                f" [{label}]({link(target)})."
+                for label, target in (
+                    ("Search every paper", self.config.search_page),
+                    ("Feed", self.config.feed),
+                )
+                if target
+            ),
         )

@@ -413,3 +413,12 @@ def test_the_test_workflow_runs_the_suite_on_every_supported_python(env: dict[st
     assert job["strategy"]["matrix"]["python-version"] == ["3.11", "3.12", "3.13"]
     runs = " ".join(step.get("run", "") for step in _steps(workflow))
     assert "pip install '.[test]'" in runs and "pytest" in runs
+
+
+def test_the_quick_start_is_two_commands_that_need_no_network() -> None:
+    # CI runs every line of the block: an install and check, and the tests; nothing that reaches out.
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"^#+ *Quick ?start\s*\n+```[^\n]*\n(.*?)^```", text, re.M | re.S | re.I)
+    assert block is not None
+    lines = [line for line in block.group(1).splitlines() if line.strip()]
+    assert lines == ["pip install . && mapdaily check", "pip install '.[test]' && pytest"]

@@ -79,3 +79,18 @@ def test_init_rejects_bad_settings(repo: Path) -> None:
     code, out = mapdaily(repo, "init", "--ci", "gitlab")
     assert code == 1 and "not supported" in out
     assert list(p.name for p in repo.iterdir()) == [".git"]
+
+
+def test_init_pages_writes_a_jekyll_configuration_once(repo: Path) -> None:
+    import yaml
+
+    code, out = mapdaily(repo, "init", "--pages")
+    assert code == 0, out
+    assert "Settings > Pages" in out
+    settings = yaml.safe_load((repo / "_config.yml").read_text(encoding="utf-8"))
+    assert settings == {"markdown": "GFM", "include": ["archived_papers", "search"]}
+    assert "_config.yml" in git(repo, "show", "--name-only", "--format=", "HEAD").split()
+    (repo / "_config.yml").write_text("theme: mine\n", encoding="utf-8")
+    code, out = mapdaily(repo, "init", "--pages")
+    assert code == 0 and "kept existing" in out and "_config.yml" in out
+    assert (repo / "_config.yml").read_text(encoding="utf-8") == "theme: mine\n"

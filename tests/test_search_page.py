@@ -199,3 +199,46 @@ def test_the_page_links_the_feed_and_the_archive(site: Path) -> None:
     page = site.read_text(encoding="utf-8")
     assert '<link rel="alternate" type="application/atom+xml" title="Feed" href="feed.xml">' in page
     assert 'href="archived_papers.md">Archive</a>' in page
+
+
+def _screenshot(url: str, out: Path, size: str, profile: Path) -> None:
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        unavailable(f"{NEEDS}: no chromium on PATH")
+    done = subprocess.run(
+        [chromium, *FLAGS, f"--user-data-dir={profile}", f"--window-size={size}", f"--screenshot={out}", url],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    if done.returncode != 0 or not out.is_file():
+        unavailable(f"{NEEDS}: it did not run ({done.stderr.decode('utf-8', 'replace')[-300:]})")
+
+
+def test_screenshots_of_the_search_page_and_the_weekly_chart(tmp_path: Path) -> None:
+    """The pictures in docs/ come from here: MAPDAILY_DOCS=docs pytest -k screenshots writes them."""
+    import yaml
+
+    root = Path(__file__).parents[1]
+    seed = [d for d in yaml.safe_load_all((root / "papers.yaml").read_text(encoding="utf-8")) if d]
+    days = [(d["date"], d["papers"]) for d in seed]
+    papers = seed[0]["papers"]
+    for week in range(1, 13):  # twelve closed weeks before the seed's, of varying size
+        when = seed[-1]["date"].toordinal() - 7 * week
+        days.append((date.fromordinal(when), papers[: (week * 7) % 11 + 2]))
+    folder = tmp_path / "digest"
+    folder.mkdir()
+    write_papers(folder, [(d, [{**p, "title": f"{p['title']} ({d})"} for p in ps]) for d, ps in days])
+    api.render(load_config(folder), api.Options(commit=False))
+    shots = {
+        "search.png": ((folder / "search.html").as_uri() + "?q=diffusion", "1100,900"),
+        "weeks.png": ((folder / "archived_papers" / "weeks.svg").as_uri(), "820,220"),
+    }
+    for name, (url, size) in shots.items():
+        _screenshot(url, tmp_path / name, size, tmp_path / f"profile-{name}")
+        data = (tmp_path / name).read_bytes()
+        assert data.startswith(b"\x89PNG") and len(data) > 2_000, name
+        if os.environ.get("MAPDAILY_DOCS"):
+            target = root / os.environ["MAPDAILY_DOCS"] / name
+            target.parent.mkdir(exist_ok=True)
+            target.write_bytes(data)

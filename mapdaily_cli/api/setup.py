@@ -32,6 +32,7 @@ def init_digest(
     ci: str | None,
     options: Options,
     replace: bool = False,
+    pages: bool = False,
 ) -> Result:
     """Make ``root`` a digest: papers.yaml with one empty day, configuration where it differs from
     the defaults, README.md from the skeleton (or markers around an existing README's end), and
@@ -52,6 +53,9 @@ def init_digest(
         files = {"mapdaily.toml": _toml(settings)} if settings else {}
         if ci:
             files.update(_ci_files())
+        if pages:
+            files["_config.yml"] = _pages_config(config)
+            notes.append(PAGES_NOTE)
         for rel, text in files.items():
             if config.path(rel).exists() and not replace:
                 kept.append(rel)
@@ -97,6 +101,24 @@ def _differing(root: Path, settings: dict[str, Any]) -> dict[str, Any]:
     return {
         k: v for k, v in settings.items() if getattr(defaults, k) != (tuple(v) if isinstance(v, list) else v)
     }
+
+
+PAGES_NOTE = (
+    "to publish the digest, turn on GitHub Pages for this repository: Settings > Pages > Build and"
+    " deployment > Deploy from a branch, the default branch and / (root)"
+)
+
+
+def _pages_config(config: Config) -> str:
+    """A Jekyll configuration for GitHub Pages: GitHub's markdown, the generated folders published."""
+    folders = [config.archive_dir] + (
+        [str(Path(config.search_page).with_suffix(""))] if config.search_page else []
+    )
+    return (
+        "# GitHub Pages builds the digest's pages with Jekyll; mapdaily generates them.\n"
+        "markdown: GFM\n"
+        f"include: [{', '.join(json.dumps(f) for f in folders)}]\n"
+    )
 
 
 def _ci_files() -> dict[str, str]:

@@ -66,6 +66,9 @@ def init(
     replace: Annotated[
         bool, typer.Option("--replace", help="Replace files that already exist (settings, data, README, CI).")
     ] = False,
+    pages: Annotated[
+        bool, typer.Option("--pages", help="Also write a _config.yml for GitHub Pages (when there is none).")
+    ] = False,
     no_commit: NoCommit = False,
     dry_run: DryRun = False,
 ) -> None:
@@ -77,4 +80,6 @@ def init(
     settings = _settings(columns, timezone, week_start)
     # The first day is today where the digest lives: in the zone given now, else the configured one.
     zone = make_config(root, {"timezone": timezone}, "--timezone") if timezone else load_config(root)
-    present.result(api.init_digest(root, settings, today(zone), ci, options(no_commit, dry_run), replace))
+    present.result(
+        api.init_digest(root, settings, today(zone), ci, options(no_commit, dry_run), replace, pages)
+    )
