@@ -209,7 +209,7 @@ def _hand_edit(repo: Path, env: dict[str, str]) -> None:
     """Change a comment inside the README's generated region and stage it, as a curator might."""
     readme = repo / "README.md"
     text = readme.read_text(encoding="utf-8")
-    start, end = text.index("<!-- mapdaily:start -->"), text.index("<!-- mapdaily:end -->")
+    start, end = text.index("<!-- mapdaily:start -->"), text.index("<!-- mapdaily:end")
     old = "A small model predicts the KV cache of a larger one."
     assert start < text.index(old) < end
     readme.write_text(text.replace(old, "Edited by hand, not in papers.yaml."), encoding="utf-8")

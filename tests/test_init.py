@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from conftest import git, run_cli
@@ -57,7 +58,7 @@ def test_init_wraps_an_existing_readme(repo: Path) -> None:
     assert code == 0, out
     readme = (repo / "README.md").read_text(encoding="utf-8")
     assert readme.startswith("# Our lab's reading list\n\nSome words.\n\n<!-- mapdaily:start -->\n")
-    assert readme.endswith("<!-- mapdaily:end -->\n")
+    assert re.search(r"<!-- mapdaily:end checksum=[0-9a-f]+ -->\n$", readme)
     assert not (repo / "mapdaily.toml").exists()
     assert mapdaily(repo, "check")[0] == 0
 

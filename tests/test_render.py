@@ -23,6 +23,7 @@ from mapdaily_cli.render import (
     START,
     Renderer,
     cell,
+    end_marker,
     link_target,
     region_line,
     split_regions,
@@ -436,7 +437,8 @@ def test_split_regions_keeps_the_outside_byte_for_byte() -> None:
     text = f"{before}{START}\nregion line\n\n{END}{after}"
     parts = split_regions(text, "README.md")
     assert (parts.before, parts.region, parts.after) == (before, "region line\n\n", after)
-    assert parts.with_region("new\n") == f"{before}{START}\nnew\n{END}{after}"
+    new_end = end_marker("new\n")
+    assert parts.with_region("new\n") == f"{before}{START}\nnew\n{new_end}{after}"
     assert parts.with_region(parts.region) == text
     assert region_line(parts) == before.count("\n") + 2
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from mapdaily_cli import gitops
 from mapdaily_cli.api.diff import unified
-from mapdaily_cli.api.handedits import hand_edit
+from mapdaily_cli.api.handedits import hand_edit, split_generated
 from mapdaily_cli.api.plan import Planned, Target, open_stream, plan_all, read_generated, readme_days
 from mapdaily_cli.api.result import Options, Result, commit_message
 from mapdaily_cli.config import Config
@@ -59,7 +59,7 @@ class Transaction:
             elif existing is None or (target.rel in self.unmarked and START not in existing):
                 base = split_regions(self.renderer.skeleton(target.kind, target.rel), target.rel)
             else:
-                base = split_regions(existing, target.rel)
+                base = split_generated(existing, target.rel)
                 if (
                     base.region != new_region
                     and not self.options.discard_hand_edits
