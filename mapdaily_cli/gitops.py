@@ -336,3 +336,119 @@ def _upstream(repo: Repo) -> tuple[str, str, str]:
             f"branch {branch.name} has no upstream to push to; run `git push -u origin {branch.name}` once"
         )
     return branch.name, tracking.remote_name, tracking.remote_head
+
+
+# --- merging ------------------------------------------------------------------------------------
+
+
+def _run(root: Path, *args: str, stdin: str | None = None) -> str | None:
+    """git's output in ``root`` (None when it fails); for the merge helpers, which run inside git."""
+    import subprocess
+
+    done = subprocess.run(
+        ["git", *args], cwd=root, input=stdin, capture_output=True, text=True, encoding="utf-8", check=False
+    )
+    return done.stdout if done.returncode == 0 else None
+
+
+def merge_texts(base: str, ours: str, theirs: str) -> str | None:
+    """A three-way text merge of ``ours`` and ``theirs`` (git merge-file), None on a conflict."""
+    import subprocess
+
+    with tempfile.TemporaryDirectory() as folder:
+        names = []
+        for name, text in (("ours", ours), ("base", base), ("theirs", theirs)):
+            path = Path(folder) / name
+            path.write_bytes(text.encode("utf-8"))
+            names.append(str(path))
+        done = subprocess.run(["git", "merge-file", "-p", *names], capture_output=True, check=False)
+    return done.stdout.decode("utf-8") if done.returncode == 0 else None
+
+
+def hash_file(root: Path, path: Path) -> str | None:
+    """The blob id git gives ``path``'s bytes."""
+    out = _run(root, "hash-object", "--no-filters", "--", str(path))
+    return out.strip() if out else None
+
+
+def commit_with_blob(root: Path, rel: str, blob: str | None, depth: int = 400) -> str | None:
+    """The newest commit (of any ref, then of HEAD's reflog) whose ``rel`` is ``blob``: the commit
+    a cherry-pick or a rebase is applying, which git does not name to a merge driver."""
+    if blob is None:
+        return None
+    commits = (_run(root, "rev-list", f"--max-count={depth}", "--all", "--reflog") or "").split()
+    if not commits:
+        return None
+    asked = "".join(f"{c}:{rel}\n" for c in commits)
+    out = _run(root, "cat-file", "--batch-check=%(objectname)", stdin=asked) or ""
+    for commit, found in zip(commits, out.splitlines(), strict=False):
+        if found.strip() == blob:
+            return commit
+    return None
+
+
+def merge_base(root: Path, a: str, b: str) -> str:
+    """The merge base of ``a`` and ``b`` (``b~1`` when there is none)."""
+    out = _run(root, "merge-base", a, b)
+    return out.strip() if out else f"{b}~1"
+
+
+def set_config(repo: Repo, values: dict[str, str]) -> bool:
+    """Set these keys in the repository's own git config; False when they were all set so already."""
+    git = _git()
+    changed = False
+    for key, value in values.items():
+        try:
+            now = str(repo.git.config("--local", "--get", key))
+        except git.GitCommandError:
+            now = None
+        if now != value:
+            repo.git.config("--local", key, value)
+            changed = True
+    return changed
+
+
+def has_config(root: Path, key: str) -> bool:
+    """Whether git config (any level) sets ``key`` here."""
+    return bool((_run(root, "config", "--get", key) or "").strip())
+
+
+def stages(repo: Repo, rel: str) -> tuple[str, str, str] | None:
+    """The base, ours and theirs versions of a conflicted ``rel`` (None when it is not conflicted;
+    a side without the file gives an empty text)."""
+    git = _git()
+    listed = str(repo.git.ls_files("-u", "--", rel))
+    if not listed:
+        return None
+    texts = []
+    for stage in (1, 2, 3):
+        try:
+            texts.append(str(repo.git.show(f":{stage}:{rel}", strip_newline_in_stdout=False)))
+        except git.GitCommandError:
+            texts.append("")
+    return texts[0], texts[1], texts[2]
+
+
+def conflicted(repo: Repo) -> list[Path]:
+    """The files git left conflicted."""
+    workdir = Path(str(repo.working_tree_dir))
+    names = str(repo.git.diff("--name-only", "--diff-filter=U")).splitlines()
+    return [workdir / n for n in names if n]
+
+
+def stage(repo: Repo, paths: Sequence[Path]) -> None:
+    """`git add` these paths."""
+    if paths:
+        repo.git.add("--", *_rel(repo, paths))
+
+
+def in_progress(repo: Repo) -> str | None:
+    """The git command a conflict interrupted: merge, rebase or cherry-pick (None: none)."""
+    folder = Path(repo.git_dir)
+    if (folder / "rebase-merge").is_dir() or (folder / "rebase-apply").is_dir():
+        return "rebase"
+    if (folder / "CHERRY_PICK_HEAD").exists():
+        return "cherry-pick"
+    if (folder / "MERGE_HEAD").exists():
+        return "merge"
+    return None

@@ -90,8 +90,9 @@ class Transaction:
             self.recovering_all = False
         if self.hand_edits:
             raise HandEditError(
-                "generated text was edited by hand and would be overwritten; move the edit into "
-                f"{self.config.data} (`mapdaily edit`), or pass --discard-hand-edits to discard it",
+                "generated text was edited by hand and would be overwritten; run `mapdaily sync` to"
+                f" take edited rows into {self.config.data} (or make the change with `mapdaily edit`),"
+                " or pass --discard-hand-edits to discard it",
                 detail="".join(self.hand_edits),
             )
         files: dict[str, str | bytes | list[bytes | memoryview]] = {}
