@@ -408,11 +408,6 @@ def set_config(repo: Repo, values: dict[str, str]) -> bool:
     return changed
 
 
-def has_config(root: Path, key: str) -> bool:
-    """Whether git config (any level) sets ``key`` here."""
-    return bool((_run(root, "config", "--get", key) or "").strip())
-
-
 def stages(repo: Repo, rel: str) -> tuple[str, str, str] | None:
     """The base, ours and theirs versions of a conflicted ``rel`` (None when it is not conflicted;
     a side without the file gives an empty text)."""

@@ -21,8 +21,12 @@ def test_init_makes_a_digest_that_checks_green(repo: Path) -> None:
     files = git(repo, "show", "--name-only", "--format=%s", "HEAD").split("\n")
     assert files[0] == "init: mapdaily digest"
     assert sorted(f for f in files[1:] if f) == [
+        ".gitattributes",
+        ".github/ISSUE_TEMPLATE/add-paper.yml",
         ".github/workflows/check.yml",
+        ".github/workflows/intake.yml",
         ".github/workflows/rotate.yml",
+        ".github/workflows/sync.yml",
         ".pre-commit-config.yaml",
         "README.md",
         "mapdaily.toml",

@@ -3,12 +3,13 @@
 The rooms: ``plan`` (what the data renders to), ``transaction`` (the one path every write takes),
 ``handedits`` (a hand edit or stale text), ``check``, ``select`` (finding papers), ``papers``
 (add/edit/remove/move), ``days`` (render/rotate/archive/list), ``importing``, ``setup`` (init),
-``push`` (push with catch-up), ``sync`` (adopt hand edits, regenerate),
-``merging`` (merge by day: the git driver, git-setup, resolve)."""
+``push`` (push with catch-up), ``sync`` (adopt hand edits, regenerate), ``merging`` (merge by
+day: the git driver, git-setup, resolve), ``intake`` (papers proposed through the issue form)."""
 
 from mapdaily_cli.api.check import check
 from mapdaily_cli.api.days import archive, list_days, render, rotate
 from mapdaily_cli.api.importing import import_digest
+from mapdaily_cli.api.intake import proposal, read_event
 from mapdaily_cli.api.merging import git_setup, merge_file, resolve
 from mapdaily_cli.api.papers import (
     add_paper,
@@ -40,7 +41,9 @@ __all__ = [
     "move_paper",
     "paper_record",
     "paper_yaml",
+    "proposal",
     "parse_paper_yaml",
+    "read_event",
     "remove_paper",
     "render",
     "resolve",

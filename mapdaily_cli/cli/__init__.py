@@ -7,7 +7,7 @@
 - ``papers``   add, edit, remove, move
 - ``days``     rotate, archive, render, check, list, show, search
 - ``setup``    init, import
-- ``team``     sync, git-setup, merge-driver, resolve
+- ``team``     sync, git-setup, merge-driver, resolve, intake
 
 Only this package imports typer and rich; everything heavy (rich, the api, ruamel, git, jinja2) is
 imported inside the commands that need it, so that ``mapdaily --help`` starts as fast as typer does.

@@ -56,3 +56,24 @@ def resolve(dry_run: DryRun = False) -> None:
     from mapdaily_cli import api
 
     present.result(api.resolve(config(), options(dry_run=dry_run)))
+
+
+@command()
+def intake(
+    event: Annotated[Path, typer.Argument(help="The issue event GitHub wrote ($GITHUB_EVENT_PATH).")],
+    no_commit: NoCommit = False,
+    dry_run: DryRun = False,
+    push: Push = False,
+) -> None:
+    """Add the paper an issue form proposes (the intake workflow runs this); refuse other authors."""
+    from mapdaily_cli import api
+    from mapdaily_cli.cli.app import start, today
+    from mapdaily_cli.model import Paper
+
+    digest, opts = config(), options(no_commit, dry_run, push=push)
+    found = api.proposal(api.read_event(event if event.is_absolute() else start() / event))
+    title = found.fields["title"] or ""
+    paper = Paper(title, found.fields["url"], found.fields["affiliation"], found.fields["comment"])
+    present.result(
+        api.run(digest, opts, lambda: api.add_paper(digest, paper, found.when, today(digest), opts))
+    )
