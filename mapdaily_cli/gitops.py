@@ -377,8 +377,6 @@ def commit_with_blob(root: Path, rel: str, blob: str | None, depth: int = 400) -
     if blob is None:
         return None
     commits = (_run(root, "rev-list", f"--max-count={depth}", "--all", "--reflog") or "").split()
-    if not commits:
-        return None
     asked = "".join(f"{c}:{rel}\n" for c in commits)
     out = _run(root, "cat-file", "--batch-check=%(objectname)", stdin=asked) or ""
     for commit, found in zip(commits, out.splitlines(), strict=False):
@@ -393,17 +391,19 @@ def merge_base(root: Path, a: str, b: str) -> str:
     return out.strip() if out else f"{b}~1"
 
 
-def set_config(repo: Repo, values: dict[str, str]) -> bool:
-    """Set these keys in the repository's own git config; False when they were all set so already."""
+def set_config(repo: Repo, values: dict[str, str], *, write: bool = True) -> bool:
+    """Set these keys in the repository's own git config (only compare them unless ``write``);
+    False when they were all set so already."""
     git = _git()
     changed = False
     for key, value in values.items():
         try:
-            now = str(repo.git.config("--local", "--get", key))
+            now = str(repo.git.config("--get", key))
         except git.GitCommandError:
             now = None
         if now != value:
-            repo.git.config("--local", key, value)
+            if write:
+                repo.git.config("--local", key, value)
             changed = True
     return changed
 
@@ -433,8 +433,7 @@ def conflicted(repo: Repo) -> list[Path]:
 
 def stage(repo: Repo, paths: Sequence[Path]) -> None:
     """`git add` these paths."""
-    if paths:
-        repo.git.add("--", *_rel(repo, paths))
+    repo.git.add("--", *_rel(repo, paths)) if paths else None
 
 
 def in_progress(repo: Repo) -> str | None:

@@ -515,3 +515,14 @@ def test_a_broken_template_is_a_data_error(tmp_path: Path) -> None:
     config = make_config(tmp_path, {"templates": "tpl"})
     with pytest.raises(DataError, match="week.md.j2"):
         Renderer(config).week_region(Week(date(2024, 10, 7)), [])
+
+
+def test_an_end_marker_keeps_a_checksum_of_its_region() -> None:
+    text = f"head\n{START}\n{END}\nfoot\n"
+    written = split_regions(text, "README.md").with_region("| a |\n")
+    parts = split_regions(written, "README.md")
+    assert parts.untouched is True and parts.region == "| a |\n"
+    assert split_regions(written.replace("| a |", "| b |"), "README.md").untouched is False
+    assert split_regions(written.replace("\n", "\r\n"), "README.md").untouched is True
+    old = split_regions(text, "README.md")
+    assert old.untouched is None and old.with_region(old.region) == text

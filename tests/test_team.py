@@ -323,3 +323,43 @@ def test_a_paper_changed_differently_on_both_sides_is_a_conflict_by_name(
     )
     assert pulled.returncode != 0
     assert "Beta Paper (2024-10-15): changed differently on both sides" in pulled.stdout + pulled.stderr
+
+
+def test_check_warns_when_the_attributes_name_a_driver_this_clone_lacks(
+    team: tuple[Path, Path, Path],
+) -> None:
+    _, ann, bob = team
+    _setup(ann)
+    git(ann, "add", ".gitattributes")
+    git(ann, "commit", "--quiet", "-m", "merge drivers")
+    git(ann, "push", "--quiet")
+    git(bob, "pull", "--quiet")
+    code, _, err = run_cli(bob, "check")
+    assert code == 0 and "run `mapdaily git-setup` once here" in err
+    _setup(bob)
+    code, _, err = run_cli(bob, "check")
+    assert code == 0 and "git-setup" not in err
+
+
+def test_a_pulled_web_edit_of_the_data_is_stale_not_a_hand_edit(team: tuple[Path, Path, Path]) -> None:
+    _, ann, bob = team
+    web_commit(ann, "papers.yaml", "comment: C.", "comment: C2.", "Update papers.yaml")
+    git(ann, "push", "--quiet")
+    ok(bob, "add", "--title", "Local", "--no-commit")
+    git(bob, "stash", "--quiet")
+    git(bob, "pull", "--quiet")
+    git(bob, "stash", "pop", "--quiet")
+    ok(bob, "render")
+    ok(bob, "check")
+
+
+def test_a_conflict_outside_the_generated_region_is_the_users_to_resolve(
+    team: tuple[Path, Path, Path],
+) -> None:
+    _, ann, bob = team
+    web_commit(ann, "README.md", "<!-- mapdaily:start -->", "Ann's intro.\n<!-- mapdaily:start -->", "intro")
+    git(ann, "push", "--quiet")
+    web_commit(bob, "README.md", "<!-- mapdaily:start -->", "Bob's intro.\n<!-- mapdaily:start -->", "intro")
+    subprocess.run(["git", "pull", "--quiet"], cwd=bob, capture_output=True, check=False)
+    code, _, err = run_cli(bob, "render")
+    assert code == 1 and "a git conflict outside the generated region" in err

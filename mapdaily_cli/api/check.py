@@ -7,6 +7,7 @@ import os
 from typing import Any
 
 from mapdaily_cli.api.diff import unified
+from mapdaily_cli.api.merging import driver_warnings
 from mapdaily_cli.api.plan import (
     Planned,
     open_stream,
@@ -63,7 +64,8 @@ def check(config: Config, jobs: int | None = None) -> Result:
             detail="".join(diffs),
         )
     plural = "s match" if checked != 1 else " matches"
-    return Result(f"{checked} generated file{plural} {config.data}", changed=False)
+    notes = driver_warnings(config)
+    return Result(f"{checked} generated file{plural} {config.data}", changed=False, notes=notes)
 
 
 def _compare(config: Config, planned: Planned) -> str | None:

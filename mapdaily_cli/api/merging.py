@@ -174,12 +174,7 @@ def git_setup(config: Config, command: str) -> Result:
     """Configure this clone for the merge drivers (``command`` runs mapdaily) and add the lines
     they need to .gitattributes when it lacks them (the user commits it). Idempotent."""
     repo = gitops.open_repo(config.root)
-    drivers = {
-        "merge.mapdaily.name": "mapdaily: papers.yaml merged by day",
-        "merge.mapdaily.driver": f"{command} merge-driver %O %A %B %P",
-        "merge.mapdaily-generated.name": "mapdaily: generated pages rendered from the merged data",
-        "merge.mapdaily-generated.driver": f"{command} merge-driver %O %A %B %P",
-    }
+    drivers = _drivers(command)
     changed = gitops.set_config(repo, drivers)
     attributes = config.root / ".gitattributes"
     wanted = attribute_lines(config)
@@ -202,6 +197,37 @@ def git_setup(config: Config, command: str) -> Result:
         changed=bool(said),
         written=[".gitattributes"] if missing else [],
     )
+
+
+def _drivers(command: str) -> dict[str, str]:
+    return {
+        "merge.mapdaily.name": "mapdaily: papers.yaml merged by day",
+        "merge.mapdaily.driver": f"{command} merge-driver %O %A %B %P",
+        "merge.mapdaily-generated.name": "mapdaily: generated pages rendered from the merged data",
+        "merge.mapdaily-generated.driver": f"{command} merge-driver %O %A %B %P",
+    }
+
+
+def driver_warnings(config: Config) -> list[str]:
+    """A warning when .gitattributes names mapdaily's merge drivers but this clone's git config
+    lacks them (git then merges those files as text, and silently)."""
+    path = config.root / ".gitattributes"
+    try:
+        named = "merge=mapdaily" in path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    if not named:
+        return []
+    try:
+        repo = gitops.open_repo(config.root)
+    except MapdailyError:
+        return []
+    if not gitops.set_config(repo, {"merge.mapdaily.name": _drivers("")["merge.mapdaily.name"]}, write=False):
+        return []
+    return [
+        ".gitattributes names mapdaily's merge drivers but this clone is not set up for them;"
+        " run `mapdaily git-setup` once here"
+    ]
 
 
 def attribute_lines(config: Config) -> list[str]:

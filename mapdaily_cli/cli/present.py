@@ -90,7 +90,9 @@ def result(done: api.Result) -> None:
 
 
 def ok(done: api.Result) -> None:
-    """A check that passed."""
+    """A check that passed (and its warnings)."""
+    for note in done.notes:
+        console().print(f"[yellow]warning:[/] {escape(note)}")
     console().print(f"[green]ok:[/] {escape(done.summary)}")
 
 
