@@ -257,17 +257,22 @@ def commit_paths(repo: Repo, paths: Sequence[Path], message: str) -> str | None:
 
 def last_commit_of(root: Path, path: Path) -> str | None:
     """The last commit that changed ``path`` (None: no repository, no such commit, no git)."""
+    found = commits_of(root, path, 1)
+    return found[0] if found else None
+
+
+def commits_of(root: Path, path: Path, limit: int = 50) -> list[str]:
+    """The last ``limit`` commits that changed ``path``, newest first ([] without a repository)."""
     try:
         git = _git()
     except GitError:
-        return None
+        return []
     try:
         repo = git.Repo(root, search_parent_directories=True)
         rel = path.resolve().relative_to(Path(str(repo.working_tree_dir)).resolve())
-        sha = str(repo.git.log("-1", "--format=%H", "--", rel.as_posix())).strip()
-        return sha or None
+        return str(repo.git.log(f"-{limit}", "--format=%H", "--", rel.as_posix())).split()
     except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.CommandError, ValueError):
-        return None
+        return []
 
 
 def text_at(root: Path, commit: str, path: Path) -> str | None:
@@ -342,7 +347,7 @@ def _upstream(repo: Repo) -> tuple[str, str, str]:
 
 
 def _run(root: Path, *args: str, stdin: str | None = None) -> str | None:
-    """git's output in ``root`` (None when it fails); for the merge helpers, which run inside git."""
+    """git's output in ``root`` (None when it fails), for the merge functions (which git itself runs)."""
     import subprocess
 
     done = subprocess.run(
@@ -353,16 +358,11 @@ def _run(root: Path, *args: str, stdin: str | None = None) -> str | None:
 
 def merge_texts(base: str, ours: str, theirs: str) -> str | None:
     """A three-way text merge of ``ours`` and ``theirs`` (git merge-file), None on a conflict."""
-    import subprocess
-
     with tempfile.TemporaryDirectory() as folder:
-        names = []
-        for name, text in (("ours", ours), ("base", base), ("theirs", theirs)):
-            path = Path(folder) / name
+        names = [Path(folder) / name for name in ("ours", "base", "theirs")]
+        for path, text in zip(names, (ours, base, theirs), strict=True):
             path.write_bytes(text.encode("utf-8"))
-            names.append(str(path))
-        done = subprocess.run(["git", "merge-file", "-p", *names], capture_output=True, check=False)
-    return done.stdout.decode("utf-8") if done.returncode == 0 else None
+        return _run(Path(folder), "merge-file", "-p", *map(str, names))
 
 
 def hash_file(root: Path, path: Path) -> str | None:
@@ -438,11 +438,6 @@ def stage(repo: Repo, paths: Sequence[Path]) -> None:
 
 def in_progress(repo: Repo) -> str | None:
     """The git command a conflict interrupted: merge, rebase or cherry-pick (None: none)."""
-    folder = Path(repo.git_dir)
-    if (folder / "rebase-merge").is_dir() or (folder / "rebase-apply").is_dir():
-        return "rebase"
-    if (folder / "CHERRY_PICK_HEAD").exists():
-        return "cherry-pick"
-    if (folder / "MERGE_HEAD").exists():
-        return "merge"
-    return None
+    names = {"rebase-merge": "rebase", "rebase-apply": "rebase", "CHERRY_PICK_HEAD": "cherry-pick"}
+    found = [what for name, what in names.items() if (Path(repo.git_dir) / name).exists()]
+    return found[0] if found else "merge" if (Path(repo.git_dir) / "MERGE_HEAD").exists() else None

@@ -363,3 +363,17 @@ def test_a_conflict_outside_the_generated_region_is_the_users_to_resolve(
     subprocess.run(["git", "pull", "--quiet"], cwd=bob, capture_output=True, check=False)
     code, _, err = run_cli(bob, "render")
     assert code == 1 and "a git conflict outside the generated region" in err
+
+
+def test_sync_adopts_a_row_edit_without_undoing_a_web_edit_of_the_data_made_meanwhile(
+    team: tuple[Path, Path, Path],
+) -> None:
+    _, ann, _ = team
+    web_commit(ann, "papers.yaml", "comment: C.", "comment: C from the web.", "Update papers.yaml")
+    web_commit(ann, "README.md", "| THU | B. |", "| THU | B from the page. |", "Update README.md")
+    out = ok(ann, "sync")
+    assert "1 changed" in out
+    days = data(ann)
+    assert days[0]["papers"][1]["comment"] == "B from the page."
+    assert days[1]["papers"][0]["comment"] == "C from the web."
+    ok(ann, "check")

@@ -8,16 +8,17 @@ import difflib
 from dataclasses import dataclass, field
 from datetime import date
 
+from mapdaily_cli import gitops
 from mapdaily_cli.api.diff import unified
 from mapdaily_cli.api.handedits import hand_edit, split_generated
-from mapdaily_cli.api.plan import Planned, Target, plan_all, read_generated, readme_days, week_days
+from mapdaily_cli.api.plan import Planned, Target, plan_all, read_generated
 from mapdaily_cli.api.result import Options, Result, commit_message, short
 from mapdaily_cli.api.select import find_duplicates
 from mapdaily_cli.api.transaction import Transaction, transaction
 from mapdaily_cli.config import Config
-from mapdaily_cli.errors import HandEditError
-from mapdaily_cli.model import FIELDS, Day, Paper
-from mapdaily_cli.render import Regioned, region_line
+from mapdaily_cli.errors import HandEditError, MapdailyError
+from mapdaily_cli.model import FIELDS, Day, Paper, same_paper
+from mapdaily_cli.render import Regioned, region_line, split_regions
 from mapdaily_cli.store import Stream
 
 
@@ -92,62 +93,85 @@ def _adopt(change: Transaction, planned: Planned) -> Adopted | None:
         ) from None
 
 
-def _shown(target: Target, stream: Stream) -> list[Day]:
-    config = target.config
-    if target.kind == "readme":
-        found = readme_days(stream, config)
-        return [found[0], *found[1]] if found else []
-    assert target.week is not None
-    return week_days(stream, config, target.week)
-
-
 def _read(text: str, rel: str) -> list[Day]:
     from mapdaily_cli.importer import parse_page
 
     return list(parse_page(text, rel).days)
 
 
+def last_written(target: Target, fallback: str) -> str:
+    """The region mapdaily last wrote in ``target``'s file: that of the newest committed version
+    whose end marker's checksum matches it (what the hand edit started from); ``fallback`` when no
+    such version is found (a file with older markers)."""
+    config = target.config
+    for commit in gitops.commits_of(config.root, config.path(target.rel)):
+        text = gitops.text_at(config.root, commit, config.path(target.rel))
+        try:
+            parts = split_regions(text or "", target.rel)
+        except MapdailyError:
+            continue
+        if parts.untouched:
+            return parts.region
+    return fallback
+
+
 def _adopt_rows(change: Transaction, target: Target, on_disk: Regioned, region: str) -> Adopted:
-    """Read the edited region's rows against the rows the data renders, change the data to match,
-    and make sure nothing but rows differ between the page and what the changed data renders."""
+    """Read the edit as rows: what changed from the region mapdaily last wrote to the page as it
+    is now is applied to the data as it is now (which may have moved on meanwhile), then nothing
+    but rows may differ between the page and what the changed data renders."""
     stream = change.stream
-    shown = _shown(target, stream)
-    expected, edited = _read(region, target.rel), _read(on_disk.region, target.rel)
-    dates = [d.date for d in shown]
-    if [d.date for d in expected] != dates or any(
-        len(e.papers) != len(d.papers) for e, d in zip(expected, shown, strict=True)
-    ):
-        raise Unreadable("its days cannot be told apart with these settings")
-    if [d.date for d in edited] != dates:
+    base = _read(last_written(target, region), target.rel)
+    edited = _read(on_disk.region, target.rel)
+    if [d.date for d in edited] != [d.date for d in base]:
         raise Unreadable("the days it shows changed: only rows are adopted")
     adopted = Adopted(target.rel)
-    for want, have in zip(expected, edited, strict=True):
-        _adopt_day(stream, want, have, adopted)
+    for was, now in zip(base, edited, strict=True):
+        index = stream.index_of(was.date)
+        if index is None:
+            raise Unreadable(f"the day {was.date.isoformat()} is no longer in {change.config.data}")
+        _adopt_day(stream, index, was, now, adopted)
     _only_rows_differ(target.region(change.renderer, stream), on_disk.region)
     return adopted
 
 
-def _adopt_day(stream: Stream, want: Day, have: Day, adopted: Adopted) -> None:
-    """Change day ``want.date`` so that its rows read as ``have``'s."""
-    index = stream.index_of(want.date)
-    assert index is not None
-    key = [_key(p) for p in want.papers]
-    matcher = difflib.SequenceMatcher(None, key, [_key(p) for p in have.papers], autojunk=False)
-    order: list[int | Paper] = []
+def _adopt_day(stream: Stream, index: int, was: Day, now: Day, adopted: Adopted) -> None:
+    """Apply to day ``index`` what changed between the rows ``was`` and ``now`` of its table."""
+    matcher = difflib.SequenceMatcher(
+        None, [_key(p) for p in was.papers], [_key(p) for p in now.papers], autojunk=False
+    )
+    order: list[int | Paper] = list(range(len(stream.day(index).papers)))
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        paired = min(i2 - i1, j2 - j1) if tag == "replace" else (i2 - i1 if tag == "equal" else 0)
+        if tag == "equal":
+            continue
+        paired = min(i2 - i1, j2 - j1)
         for k in range(paired):
-            changes = _changes(want.papers[i1 + k], have.papers[j1 + k])
-            if changes and stream.set_fields(index, i1 + k, changes):
+            at = _find(stream.day(index), was.papers[i1 + k])
+            changes = _changes(was.papers[i1 + k], now.papers[j1 + k])
+            if at is not None and changes and stream.set_fields(index, at, changes):
                 adopted.changed += 1
-            order.append(i1 + k)
-        adopted.removed += (i2 - i1) - paired
-        for paper in have.papers[j1 + paired : j2]:
+        for paper in was.papers[i1 + paired : i2]:
+            at = _find(stream.day(index), paper)
+            if at is not None and at in order:
+                order.remove(at)
+                adopted.removed += 1
+        after = _find(stream.day(index), was.papers[i2 - 1]) if i2 > 0 else None
+        place = order.index(after) + 1 if after in order else (0 if i2 == 0 else len(order))
+        for paper in now.papers[j1 + paired : j2]:
             adopted.added += 1
-            _warn_repeat(stream, paper, want.date, adopted)
-            order.append(paper)
-    if adopted.removed or adopted.added:
+            _warn_repeat(stream, paper, was.date, adopted)
+            order.insert(place, paper)
+            place += 1
+    if order != list(range(len(stream.day(index).papers))):
         stream.set_papers(index, order)
+
+
+def _find(day: Day, shown: Paper) -> int | None:
+    """The paper of ``day`` a row showed (by the fields the row shows)."""
+    key = _key(shown)
+    for i, paper in enumerate(day.papers):
+        if all(k is None or k == v for k, v in zip(key, _key(paper), strict=True)):
+            return i
+    return next((i for i, paper in enumerate(day.papers) if same_paper(paper, shown)), None)
 
 
 def _key(paper: Paper) -> tuple[str | None, ...]:
