@@ -135,19 +135,45 @@ def _relative(rel: str, folder: PurePosixPath) -> str:
 
 @dataclass(frozen=True)
 class Regioned:
-    """A generated file cut at its markers: ``before + START + region + END + after``."""
+    """A generated file cut at its markers: ``before + START + region + end marker + after``. The end
+    marker carries a checksum of the region mapdaily wrote (``checksum``, None on a marker written
+    before checksums were kept), so that whether the region was touched since is read off the file."""
 
     before: str
     region: str
     after: str
     #: The start marker line's ending (a file kept with CRLF endings keeps them outside the region).
     eol: str = "\n"
+    checksum: str | None = None
+
+    @property
+    def untouched(self) -> bool | None:
+        """Whether the region is the text mapdaily last wrote there; None when its marker keeps no
+        checksum (an older file): then only the data can tell."""
+        return None if self.checksum is None else self.checksum == region_checksum(self.region)
 
     def with_region(self, region: str) -> str:
-        return f"{self.before}{START}{self.eol}{region}{END}{self.after}"
+        # An older marker keeps its form while its region stays the same: nothing to rewrite.
+        end = END if self.checksum is None and region == self.region else end_marker(region)
+        return f"{self.before}{START}{self.eol}{region}{end}{self.after}"
 
 
-_MARKER_LINE = re.compile(r"^[ \t]*<!--[ \t]*mapdaily:(start|end)[ \t]*-->[ \t]*(?=\r?$)", re.MULTILINE)
+def region_checksum(region: str) -> str:
+    """The checksum an end marker keeps of ``region`` (line endings do not count)."""
+    import hashlib
+
+    return hashlib.sha256(region.replace("\r\n", "\n").encode("utf-8")).hexdigest()[:16]
+
+
+def end_marker(region: str) -> str:
+    """The end marker line after ``region``, with its checksum."""
+    return f"<!-- mapdaily:end checksum={region_checksum(region)} -->"
+
+
+_MARKER_LINE = re.compile(
+    r"^[ \t]*<!--[ \t]*mapdaily:(start|end)(?:[ \t]+checksum=([0-9a-f]{1,64}))?[ \t]*-->[ \t]*(?=\r?$)",
+    re.MULTILINE,
+)
 
 
 def split_regions(text: str, path: str) -> Regioned:
@@ -169,7 +195,8 @@ def split_regions(text: str, path: str) -> Regioned:
     start, end = marks
     eol = "\r\n" if text.startswith("\r\n", start.end()) else "\n"
     region_start = start.end() + len(eol) if text.startswith(eol, start.end()) else start.end()
-    return Regioned(text[: start.start()], text[region_start : end.start()], text[end.end() :], eol)
+    region = text[region_start : end.start()]
+    return Regioned(text[: start.start()], region, text[end.end() :], eol, end[2])
 
 
 def region_line(regioned: Regioned) -> int:

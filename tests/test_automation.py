@@ -19,16 +19,14 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 TEMPLATES = ROOT / "mapdaily_cli" / "templates" / "ci"
 HOOKS_FILE = ROOT / ".pre-commit-hooks.yaml"
-WORKFLOWS = {
-    "check": ROOT / ".github" / "workflows" / "check.yml",
-    "rotate": ROOT / ".github" / "workflows" / "rotate.yml",
-}
-TEMPLATE_WORKFLOWS = {"check": TEMPLATES / "check.yml", "rotate": TEMPLATES / "rotate.yml"}
+NAMES = ("check", "rotate", "sync", "intake")
+WORKFLOWS = {name: ROOT / ".github" / "workflows" / f"{name}.yml" for name in NAMES}
+TEMPLATE_WORKFLOWS = {name: TEMPLATES / f"{name}.yml" for name in NAMES}
 PRE_COMMIT_TEMPLATE = TEMPLATES / "pre-commit-config.yaml"
 
 # How each kind of workflow installs mapdaily: this repository from its own source, a digest from the
 # package registry.
-INSTALL = {"repo": "python -m pip install .", "template": "python -m pip install mapdaily"}
+INSTALL = {"repo": "python -m pip install .", "template": 'python -m pip install "mapdaily==0.0.0"'}
 BOT_NAME = "github-actions[bot]"
 BOT_EMAIL = "41898283+github-actions[bot]@users.noreply.github.com"
 
@@ -209,7 +207,7 @@ def _hand_edit(repo: Path, env: dict[str, str]) -> None:
     """Change a comment inside the README's generated region and stage it, as a curator might."""
     readme = repo / "README.md"
     text = readme.read_text(encoding="utf-8")
-    start, end = text.index("<!-- mapdaily:start -->"), text.index("<!-- mapdaily:end -->")
+    start, end = text.index("<!-- mapdaily:start -->"), text.index("<!-- mapdaily:end")
     old = "A small model predicts the KV cache of a larger one."
     assert start < text.index(old) < end
     readme.write_text(text.replace(old, "Edited by hand, not in papers.yaml."), encoding="utf-8")
@@ -298,7 +296,7 @@ def test_rotate_workflow_rotates_each_morning_as_the_bot_and_pushes(kind: str, p
     assert "date" in triggers["workflow_dispatch"]["inputs"]
 
 
-@pytest.mark.parametrize("name", ["check", "rotate"])
+@pytest.mark.parametrize("name", NAMES)
 def test_templates_differ_from_this_repository_only_in_where_mapdaily_comes_from(name: str) -> None:
     ours = WORKFLOWS[name].read_text(encoding="utf-8")
     template = TEMPLATE_WORKFLOWS[name].read_text(encoding="utf-8")

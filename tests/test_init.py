@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from conftest import git, run_cli
@@ -20,8 +21,12 @@ def test_init_makes_a_digest_that_checks_green(repo: Path) -> None:
     files = git(repo, "show", "--name-only", "--format=%s", "HEAD").split("\n")
     assert files[0] == "init: mapdaily digest"
     assert sorted(f for f in files[1:] if f and not f.startswith("search/")) == [
+        ".gitattributes",
+        ".github/ISSUE_TEMPLATE/add-paper.yml",
         ".github/workflows/check.yml",
+        ".github/workflows/intake.yml",
         ".github/workflows/rotate.yml",
+        ".github/workflows/sync.yml",
         ".pre-commit-config.yaml",
         "README.md",
         "feed.xml",
@@ -59,7 +64,7 @@ def test_init_wraps_an_existing_readme(repo: Path) -> None:
     assert code == 0, out
     readme = (repo / "README.md").read_text(encoding="utf-8")
     assert readme.startswith("# Our lab's reading list\n\nSome words.\n\n<!-- mapdaily:start -->\n")
-    assert readme.endswith("<!-- mapdaily:end -->\n")
+    assert re.search(r"<!-- mapdaily:end checksum=[0-9a-f]+ -->\n$", readme)
     assert not (repo / "mapdaily.toml").exists()
     assert mapdaily(repo, "check")[0] == 0
 

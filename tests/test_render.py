@@ -23,6 +23,7 @@ from mapdaily_cli.render import (
     START,
     Renderer,
     cell,
+    end_marker,
     link_target,
     region_line,
     split_regions,
@@ -436,7 +437,8 @@ def test_split_regions_keeps_the_outside_byte_for_byte() -> None:
     text = f"{before}{START}\nregion line\n\n{END}{after}"
     parts = split_regions(text, "README.md")
     assert (parts.before, parts.region, parts.after) == (before, "region line\n\n", after)
-    assert parts.with_region("new\n") == f"{before}{START}\nnew\n{END}{after}"
+    new_end = end_marker("new\n")
+    assert parts.with_region("new\n") == f"{before}{START}\nnew\n{new_end}{after}"
     assert parts.with_region(parts.region) == text
     assert region_line(parts) == before.count("\n") + 2
 
@@ -513,3 +515,14 @@ def test_a_broken_template_is_a_data_error(tmp_path: Path) -> None:
     config = make_config(tmp_path, {"templates": "tpl"})
     with pytest.raises(DataError, match="week.md.j2"):
         Renderer(config).week_region(Week(date(2024, 10, 7)), [])
+
+
+def test_an_end_marker_keeps_a_checksum_of_its_region() -> None:
+    text = f"head\n{START}\n{END}\nfoot\n"
+    written = split_regions(text, "README.md").with_region("| a |\n")
+    parts = split_regions(written, "README.md")
+    assert parts.untouched is True and parts.region == "| a |\n"
+    assert split_regions(written.replace("| a |", "| b |"), "README.md").untouched is False
+    assert split_regions(written.replace("\n", "\r\n"), "README.md").untouched is True
+    old = split_regions(text, "README.md")
+    assert old.untouched is None and old.with_region(old.region) == text

@@ -16,7 +16,7 @@ from conftest import git, run_cli, write_papers
 
 from mapdaily_cli import api
 from mapdaily_cli.config import load_config, make_config
-from mapdaily_cli.errors import CheckFailed, ConfigError, HandEditError
+from mapdaily_cli.errors import CheckFailed, ConfigError
 from mapdaily_cli.model import Week
 from mapdaily_cli.site import weeks_svg
 
@@ -150,7 +150,9 @@ def test_rotate_into_a_new_month_writes_its_data_and_the_manifest(digest: Path) 
     assert api.check(load_config(digest)).changed is False
 
 
-def test_check_names_a_stale_or_edited_file_and_render_refuses_to_lose_the_edit(digest: Path) -> None:
+def test_check_names_a_stale_or_edited_file_and_render_regenerates_it(digest: Path) -> None:
+    # The reader's side is generated whole: nothing in it is anyone's to edit (a merge or a pull
+    # leaves it stale), so check names it and render writes it anew.
     feed = digest / "feed.xml"
     feed.write_text(feed.read_text(encoding="utf-8").replace("Lab B", "Lab Z"), encoding="utf-8")
     chunk = digest / "search" / "2024-09.js"
@@ -159,11 +161,8 @@ def test_check_names_a_stale_or_edited_file_and_render_refuses_to_lose_the_edit(
         api.check(load_config(digest))
     assert "2 of" in failed.value.message
     assert "feed.xml" in str(failed.value.detail) and "search/2024-09.js" in str(failed.value.detail)
-    with pytest.raises(HandEditError) as refused:
-        api.render(load_config(digest), api.Options(commit=False))
-    assert "feed.xml" in str(refused.value.detail)
-    assert "Lab Z" in feed.read_text(encoding="utf-8")
-    api.render(load_config(digest), api.Options(commit=False, discard_hand_edits=True))
+    api.render(load_config(digest), api.Options(commit=False))
+    assert "Lab Z" not in feed.read_text(encoding="utf-8")
     assert api.check(load_config(digest)).changed is False
 
 

@@ -4,12 +4,15 @@ The rooms: ``plan`` (what the data renders to), ``transaction`` (the one path ev
 ``handedits`` (a hand edit or stale text), ``check``, ``select`` (finding papers), ``papers``
 (add/edit/remove/move), ``lookup`` (papers from arXiv: add by id, ``check --online``, the
 inbox), ``days`` (render/rotate/archive/list), ``importing``, ``setup`` (init),
-``push`` (push with catch-up), ``stats``."""
+``push`` (push with catch-up), ``stats``, ``sync`` (adopt hand edits, regenerate), ``merging``
+(merge by day: the git driver, git-setup, resolve), ``intake`` (papers proposed through the issue form)."""
 
 from mapdaily_cli.api.check import check
 from mapdaily_cli.api.days import archive, list_days, render, rotate
 from mapdaily_cli.api.importing import import_digest
+from mapdaily_cli.api.intake import proposal, read_event
 from mapdaily_cli.api.lookup import Fetched, InboxItem, check_online, fetch_papers, inbox
+from mapdaily_cli.api.merging import git_setup, merge_file, resolve
 from mapdaily_cli.api.papers import (
     add_paper,
     add_papers,
@@ -27,6 +30,7 @@ from mapdaily_cli.api.result import Options, Result
 from mapdaily_cli.api.select import Found, day_records, matched_fields, paper_record, search, show
 from mapdaily_cli.api.setup import init_digest
 from mapdaily_cli.api.stats import Stats, stats
+from mapdaily_cli.api.sync import sync
 
 __all__ = [
     "Fetched",
@@ -44,22 +48,28 @@ __all__ = [
     "day_records",
     "edit_paper",
     "fetch_papers",
+    "git_setup",
     "import_digest",
     "inbox",
     "init_digest",
     "list_days",
     "matched_fields",
+    "merge_file",
     "move_paper",
     "paper_record",
     "paper_yaml",
+    "proposal",
     "parse_paper_yaml",
     "refuse_duplicate",
+    "read_event",
     "remove_paper",
     "render",
+    "resolve",
     "rotate",
     "run",
     "search",
     "show",
     "stats",
     "typed_url",
+    "sync",
 ]

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from mapdaily_cli.api.diff import unified
+from mapdaily_cli.api.merging import driver_warnings
 from mapdaily_cli.api.plan import (
     Planned,
     open_stream,
@@ -76,7 +77,7 @@ def check(config: Config, jobs: int | None = None) -> Result:
         )
     plural = "s match" if checked != 1 else " matches"
     summary = f"{checked} generated file{plural} {config.data}" + "".join(f"; {n}" for n in notes)
-    return Result(summary, changed=False, notes=on_two_days(keys))
+    return Result(summary, changed=False, notes=driver_warnings(config) + on_two_days(keys))
 
 
 def _compare(config: Config, planned: Planned) -> str | None:

@@ -1,8 +1,12 @@
-"""The rule that tells a hand edit from stale text: a region is edited by hand only when no data
-that mapdaily rendered it from (before this command, or at the last commit of the file) gives it."""
+"""The rule that tells a hand edit from stale text: a region whose end marker's checksum matches it
+is untouched (stale at worst, never a hand edit); a region holding git conflict markers is
+regenerated; otherwise (a changed region, or an older marker without a checksum) it is edited by hand
+only when no data that mapdaily rendered it from (before this command, or at the last commit of the
+file) gives it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -12,15 +16,16 @@ from mapdaily_cli.api.plan import Target
 from mapdaily_cli.config import Config
 from mapdaily_cli.errors import MapdailyError
 from mapdaily_cli.model import week_of
-from mapdaily_cli.render import Regioned, Renderer, region_line
+from mapdaily_cli.render import Regioned, Renderer, region_checksum, region_line, split_regions
 from mapdaily_cli.store import Stream
 
 
 def hand_edit(target: Target, on_disk: Regioned, old_region: Callable[[], str]) -> str | None:
     """The diff of a hand edit in ``on_disk``'s region (None when there is none): the region is
-    neither what the data held before this command renders (``old_region``) nor what the data and
-    settings of the file's last commit render. An empty pair of markers holds nothing to lose."""
-    if not on_disk.region.strip():
+    not the text mapdaily wrote there (its checksum), holds no conflict markers, and is neither what
+    the data held before this command renders (``old_region``) nor what the data and settings of
+    the file's last commit render. An empty pair of markers holds nothing to lose."""
+    if not on_disk.region.strip() or on_disk.untouched or has_conflicts(on_disk.region):
         return None
     old = old_region()
     if on_disk.region == old or on_disk.region == committed_region(target):
@@ -60,3 +65,57 @@ def committed_region(target: Target) -> str | None:
         return Target(then, target.kind, target.rel, week).region(Renderer(then), stream)
     except MapdailyError:
         return None
+
+
+_CONFLICT_LINE = re.compile(r"^(<<<<<<<|=======|>>>>>>>|\|\|\|\|\|\|\|)(?: |\r?$)", re.MULTILINE)
+
+
+def has_conflicts(text: str) -> bool:
+    """Whether ``text`` holds a line git writes around a merge conflict."""
+    return bool(_CONFLICT_LINE.search(text))
+
+
+def split_generated(text: str, rel: str) -> Regioned:
+    """A generated file cut at its markers. A file git left conflicted (a merge, rebase or
+    cherry-pick that text-merged it) is read as its own side wherever a conflict touches the
+    generated region or its markers: that region is regenerated from the data anyway. A conflict
+    wholly outside the region is the user's text: MapdailyError, naming its line."""
+    if not has_conflicts(text):
+        return split_regions(text, rel)
+    out: list[str] = []
+    inside = False  # between the markers, on our side
+    side = ""  # "" outside a conflict; "ours", "base", "theirs" within one
+    hunk: list[str] = []
+    start = 0
+    for number, line in enumerate(text.splitlines(keepends=True), 1):
+        mark = _CONFLICT_LINE.match(line)
+        if mark and mark[1] == "<<<<<<<":
+            side, hunk, start = "ours", [], number
+            continue
+        if mark and side and mark[1] in ("|||||||", "======="):
+            side = "base" if mark[1] == "|||||||" else "theirs"
+            continue
+        if mark and side and mark[1] == ">>>>>>>":
+            touches = inside or any("mapdaily:" in h for h in hunk)
+            if not touches:
+                raise MapdailyError(
+                    f"{rel}:{start}: a git conflict outside the generated region; resolve it by"
+                    " hand (keep the text you want, remove the markers), then run the command again"
+                )
+            side = ""
+            continue
+        if side in ("base", "theirs"):
+            hunk.append(line)
+            continue
+        if side == "ours":
+            hunk.append(line)
+        if "mapdaily:start" in line:
+            inside = True
+        elif "mapdaily:end" in line:
+            inside = False
+        out.append(line)
+    regioned = split_regions("".join(out), rel)
+    # A region git could not merge is regenerated from the (conflict-free) data, never taken for a
+    # hand edit: it is read as untouched.
+    checksum = region_checksum(regioned.region)
+    return Regioned(regioned.before, regioned.region, regioned.after, regioned.eol, checksum)

@@ -8,6 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from mapdaily_cli.api.merging import attribute_lines, git_setup
 from mapdaily_cli.api.plan import read_generated, readme_target
 from mapdaily_cli.api.result import Options, Result
 from mapdaily_cli.api.transaction import Transaction, transaction
@@ -19,6 +20,9 @@ from mapdaily_cli.store import Stream
 CI_FILES = {
     "check.yml": ".github/workflows/check.yml",
     "rotate.yml": ".github/workflows/rotate.yml",
+    "sync.yml": ".github/workflows/sync.yml",
+    "intake.yml": ".github/workflows/intake.yml",
+    "add-paper.yml": ".github/ISSUE_TEMPLATE/add-paper.yml",
     "pre-commit-config.yaml": ".pre-commit-config.yaml",
 }
 
@@ -32,12 +36,16 @@ def init_digest(
     ci: str | None,
     options: Options,
     replace: bool = False,
+    install: str | None = None,
+    runner: str | None = None,
     pages: bool = False,
 ) -> Result:
     """Make ``root`` a digest: papers.yaml with one empty day, configuration where it differs from
     the defaults, README.md from the skeleton (or markers around an existing README's end), and
     with ``ci="github"`` the workflows and a pre-commit configuration. Existing files are kept
-    unless ``replace``; a README holding hand-kept tables is left for `mapdaily import`."""
+    unless ``replace``; a README holding hand-kept tables is left for `mapdaily import`. The
+    workflows install ``install`` (a pip requirement; the CLI pins the running version); with
+    ``runner`` (the command that runs mapdaily), the clone is set up for the merge drivers too."""
     if ci not in (None, "github"):
         raise InputError(f"--ci {ci!r} is not supported; the one choice is 'github'")
     settings = _differing(root, settings)
@@ -52,7 +60,9 @@ def init_digest(
             kept.append(config.data)
         files = {"mapdaily.toml": _toml(settings)} if settings else {}
         if ci:
-            files.update(_ci_files())
+            files.update(_ci_files(install or "mapdaily"))
+        if runner is not None:
+            files[".gitattributes"] = "".join(f"{line}\n" for line in attribute_lines(config))
         if pages:
             files["_config.yml"] = _pages_config(config)
             notes.append(PAGES_NOTE)
@@ -65,6 +75,8 @@ def init_digest(
         if kept:
             notes.append(f"kept existing {', '.join(kept)} (--replace replaces them)")
         result = change.commit("init: mapdaily digest", "initialised the digest")
+    if runner is not None and options.commit and not options.dry_run:
+        git_setup(config, runner)
     if not result.changed and not options.dry_run:
         result.summary = "already a mapdaily digest; nothing to do"
     result.notes = notes + result.notes
@@ -121,11 +133,23 @@ def _pages_config(config: Config) -> str:
     )
 
 
-def _ci_files() -> dict[str, str]:
+#: How the templates name the mapdaily a workflow installs; `init` puts the pinned source there.
+INSTALL_PLACEHOLDER = '"mapdaily==0.0.0"'
+
+
+def _ci_files(install: str) -> dict[str, str]:
     from importlib.resources import files as package_files
 
+    if not install.strip() or any(c in install for c in "\"'\n$`\\"):
+        raise InputError(
+            f"--install {install!r}: give a pip requirement, e.g. mapdaily==0.1.0 or"
+            " git+https://github.com/OWNER/REPO@v0.1.0"
+        )
     folder = package_files("mapdaily_cli") / "templates" / "ci"
-    return {rel: (folder / name).read_text(encoding="utf-8") for name, rel in CI_FILES.items()}
+    return {
+        rel: (folder / name).read_text(encoding="utf-8").replace(INSTALL_PLACEHOLDER, f'"{install}"')
+        for name, rel in CI_FILES.items()
+    }
 
 
 def _toml(settings: dict[str, Any]) -> str:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from mapdaily_cli import gitops
 from mapdaily_cli.api.diff import unified
-from mapdaily_cli.api.handedits import hand_edit
+from mapdaily_cli.api.handedits import hand_edit, split_generated
 from mapdaily_cli.api.plan import (
     Planned,
     Target,
@@ -68,10 +68,8 @@ class Transaction:
             target, new_region = item.target, item.region
             existing = read_generated(self.config, target.rel)
             if target.whole:
-                # Written whole: the file is its region, and a hand edit is told as in a region.
-                base = Regioned("", existing or "", "")
-                if existing is not None:
-                    self._check_hand_edit(target, base, new_region)
+                # Written whole (the feed, the search data, the chart): nothing in it is anyone's to
+                # edit, so it is regenerated; `check` names it when it differs.
                 if new_region != existing:
                     self.files[target.rel] = new_region
                 continue
@@ -80,7 +78,7 @@ class Transaction:
             elif existing is None or (target.rel in self.unmarked and START not in existing):
                 base = split_regions(self.renderer.skeleton(target.kind, target.rel), target.rel)
             else:
-                base = split_regions(existing, target.rel)
+                base = split_generated(existing, target.rel)
                 self._check_hand_edit(target, base, new_region)
             text = base.with_region(new_region)
             if text != existing:
@@ -120,8 +118,9 @@ class Transaction:
             self.regenerate(t for t in changes if t.rel not in self.files)
         if self.hand_edits:
             raise HandEditError(
-                "generated text was edited by hand and would be overwritten; move the edit into "
-                f"{self.config.data} (`mapdaily edit`), or pass --discard-hand-edits to discard it",
+                "generated text was edited by hand and would be overwritten; run `mapdaily sync` to"
+                f" take edited rows into {self.config.data} (or make the change with `mapdaily edit`),"
+                " or pass --discard-hand-edits to discard it",
                 detail="".join(self.hand_edits),
             )
         files: dict[str, str | bytes | list[bytes | memoryview]] = {}

@@ -63,6 +63,13 @@ def init(
     ] = None,
     timezone: Annotated[Optional[str], typer.Option(help="Time zone of 'today', e.g. Asia/Shanghai.")] = None,
     week_start: Annotated[Optional[str], typer.Option(help="First day of the week (default monday).")] = None,
+    install: Annotated[
+        Optional[str],
+        typer.Option(
+            help="What the workflows pip install (default: this version, mapdaily==X.Y.Z);"
+            " e.g. git+https://github.com/OWNER/REPO@vX.Y.Z."
+        ),
+    ] = None,
     replace: Annotated[
         bool, typer.Option("--replace", help="Replace files that already exist (settings, data, README, CI).")
     ] = False,
@@ -73,13 +80,19 @@ def init(
     dry_run: DryRun = False,
 ) -> None:
     """Make this git repository a digest: papers.yaml, README.md with markers, settings, CI files."""
-    from mapdaily_cli import api
+    import shlex
+    import sys
+
+    from mapdaily_cli import __version__, api
     from mapdaily_cli.config import find_root, load_config, make_config
 
     root = find_root(start())
     settings = _settings(columns, timezone, week_start)
+    runner = f"{shlex.quote(sys.executable)} -m mapdaily_cli"
     # The first day is today where the digest lives: in the zone given now, else the configured one.
     zone = make_config(root, {"timezone": timezone}, "--timezone") if timezone else load_config(root)
+    opts = options(no_commit, dry_run)
+    install_from = install or f"mapdaily=={__version__}"
     present.result(
-        api.init_digest(root, settings, today(zone), ci, options(no_commit, dry_run), replace, pages)
+        api.init_digest(root, settings, today(zone), ci, opts, replace, install_from, runner, pages)
     )

@@ -41,6 +41,20 @@ def set_fields(doc: Any, position: int, changes: Mapping[str, str | None]) -> No
             entry[key] = to_yaml_text(value)
 
 
+def arrange(doc: Any, papers: Sequence[int | Paper]) -> None:
+    """Make the day's papers ``papers``: an int keeps the entry at that position, a Paper is new."""
+    seq = papers_seq(doc)
+    old = list(seq)
+    del seq[:]
+    for item in papers:
+        if isinstance(item, int):
+            seq.append(old[item])
+        else:
+            append(doc, [item])
+    if not seq:
+        seq.fa.set_flow_style()  # `papers: []`: an empty block sequence cannot be written
+
+
 def replace(doc: Any, position: int, entry: Any) -> None:
     """Put ``entry`` (a round-trip loaded mapping) in the place of paper ``position``."""
     papers_seq(doc)[position] = entry

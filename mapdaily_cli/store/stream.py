@@ -221,6 +221,14 @@ class Stream:
         self._edit(index, lambda doc: edits.replace(doc, position, entry))
         return self._undo_if_same(index, before)
 
+    def set_papers(self, index: int, papers: Sequence[int | Paper]) -> bool:
+        """Make day ``index``'s papers ``papers``, in that order: an int keeps the paper at that
+        position (its keys and comments as they are), a Paper is added; a paper not named is
+        removed. False when the document reads the same afterwards."""
+        before = self.chunks[index]
+        self._edit(index, lambda doc: edits.arrange(doc, papers))
+        return self._undo_if_same(index, before)
+
     def remove_paper(self, index: int, position: int) -> None:
         """Delete a paper from its day, its neighbours' comments kept in place."""
         self._edit(index, lambda doc: edits.pop_paper(doc, position))
@@ -277,8 +285,9 @@ class Stream:
         if m:
             line = text.count("\n", 0, m.start()) + 1
             raise DataError(
-                f"{self.display}:{line}: git merge conflict marker {m[1]!r}; resolve the conflict"
-                " (keep the papers of both sides, remove the markers), then run `mapdaily render`"
+                f"{self.display}:{line}: git merge conflict marker {m[1]!r}; run `mapdaily resolve`"
+                " (it keeps the papers of both sides and regenerates the pages), or resolve it by hand"
+                " (keep the papers of both sides, remove the markers) and run `mapdaily render`"
             )
 
     def _parse(self, chunk: Chunk, line_base: int | None = None) -> Day:

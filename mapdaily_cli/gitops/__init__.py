@@ -11,6 +11,10 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from mapdaily_cli.errors import GitError, NotARepository
+from mapdaily_cli.gitops.plumbing import commit_with_blob as commit_with_blob
+from mapdaily_cli.gitops.plumbing import hash_file as hash_file
+from mapdaily_cli.gitops.plumbing import merge_base as merge_base
+from mapdaily_cli.gitops.plumbing import merge_texts as merge_texts
 
 if TYPE_CHECKING:
     from git import Repo
@@ -273,17 +277,22 @@ def commit_paths(repo: Repo, paths: Sequence[Path], message: str) -> str | None:
 
 def last_commit_of(root: Path, path: Path) -> str | None:
     """The last commit that changed ``path`` (None: no repository, no such commit, no git)."""
+    found = commits_of(root, path, 1)
+    return found[0] if found else None
+
+
+def commits_of(root: Path, path: Path, limit: int = 50) -> list[str]:
+    """The last ``limit`` commits that changed ``path``, newest first ([] without a repository)."""
     try:
         git = _git()
     except GitError:
-        return None
+        return []
     try:
         repo = git.Repo(root, search_parent_directories=True)
         rel = path.resolve().relative_to(Path(str(repo.working_tree_dir)).resolve())
-        sha = str(repo.git.log("-1", "--format=%H", "--", rel.as_posix())).strip()
-        return sha or None
+        return str(repo.git.log(f"-{limit}", "--format=%H", "--", rel.as_posix())).split()
     except (git.InvalidGitRepositoryError, git.NoSuchPathError, git.CommandError, ValueError):
-        return None
+        return []
 
 
 def text_at(root: Path, commit: str, path: Path) -> str | None:
@@ -352,3 +361,58 @@ def _upstream(repo: Repo) -> tuple[str, str, str]:
             f"branch {branch.name} has no upstream to push to; run `git push -u origin {branch.name}` once"
         )
     return branch.name, tracking.remote_name, tracking.remote_head
+
+
+# --- merging (the plumbing a merge driver uses is in gitops.plumbing) ------------------------------
+
+
+def set_config(repo: Repo, values: dict[str, str], *, write: bool = True) -> bool:
+    """Set these keys in the repository's own git config (only compare them unless ``write``);
+    False when they were all set so already."""
+    git = _git()
+    changed = False
+    for key, value in values.items():
+        try:
+            now = str(repo.git.config("--get", key))
+        except git.GitCommandError:
+            now = None
+        if now != value:
+            if write:
+                repo.git.config("--local", key, value)
+            changed = True
+    return changed
+
+
+def stages(repo: Repo, rel: str) -> tuple[str, str, str] | None:
+    """The base, ours and theirs versions of a conflicted ``rel`` (None when it is not conflicted;
+    a side without the file gives an empty text)."""
+    git = _git()
+    listed = str(repo.git.ls_files("-u", "--", rel))
+    if not listed:
+        return None
+    texts = []
+    for stage in (1, 2, 3):
+        try:
+            texts.append(str(repo.git.show(f":{stage}:{rel}", strip_newline_in_stdout=False)))
+        except git.GitCommandError:
+            texts.append("")
+    return texts[0], texts[1], texts[2]
+
+
+def conflicted(repo: Repo) -> list[Path]:
+    """The files git left conflicted."""
+    workdir = Path(str(repo.working_tree_dir))
+    names = str(repo.git.diff("--name-only", "--diff-filter=U")).splitlines()
+    return [workdir / n for n in names if n]
+
+
+def stage(repo: Repo, paths: Sequence[Path]) -> None:
+    """`git add` these paths."""
+    repo.git.add("--", *_rel(repo, paths)) if paths else None
+
+
+def in_progress(repo: Repo) -> str | None:
+    """The git command a conflict interrupted: merge, rebase or cherry-pick (None: none)."""
+    names = {"rebase-merge": "rebase", "rebase-apply": "rebase", "CHERRY_PICK_HEAD": "cherry-pick"}
+    found = [what for name, what in names.items() if (Path(repo.git_dir) / name).exists()]
+    return found[0] if found else "merge" if (Path(repo.git_dir) / "MERGE_HEAD").exists() else None

@@ -1,0 +1,285 @@
+"""Merging a digest by day, never as text: papers.yaml's three versions merged day by day (both
+sides' papers kept once, ours first), generated files regenerated from the merged data; the git
+merge driver, `git-setup` (which configures a clone for it) and `resolve` (a merge without it)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from mapdaily_cli import gitops
+from mapdaily_cli.api.handedits import split_generated
+from mapdaily_cli.api.plan import Target, plan_all
+from mapdaily_cli.api.result import Options, Result, short
+from mapdaily_cli.api.transaction import journal_path, transaction
+from mapdaily_cli.config import Config
+from mapdaily_cli.errors import DataError, MapdailyError
+from mapdaily_cli.model import Day, Paper, same_paper
+from mapdaily_cli.render import Renderer, chart_path
+from mapdaily_cli.site import search
+from mapdaily_cli.store import Stream, write_all
+
+
+@dataclass
+class Merged:
+    """papers.yaml merged: its text, and the papers both sides changed differently (kept as ours)."""
+
+    stream: Stream
+    conflicts: list[str] = field(default_factory=list)
+    added: int = 0
+
+
+def _days(stream: Stream) -> dict[date, Day]:
+    return {d.date: d for d in stream.days()}
+
+
+def merge_data(config: Config, base: str, ours: str, theirs: str) -> Merged:
+    """The three versions of papers.yaml merged by day: ours as written (its comments kept), then
+    what theirs added or changed that ours did not touch; newest day first. A paper both sides
+    changed differently, or one side changed and the other removed, is a conflict naming it."""
+    name = config.data
+    streams = [
+        Stream(config.data_path, f"{name} ({side})", text)
+        for side, text in (("base", base), ("ours", ours), ("theirs", theirs))
+    ]
+    base_days, _, their_days = (_days(s) for s in streams)
+    merged = Merged(streams[1])
+    out = merged.stream
+    mine = _days(out)
+    for when in sorted(set(their_days) | set(mine), reverse=True):
+        before = base_days.get(when, Day(when))
+        if when not in their_days:
+            if when in base_days and mine[when] == before:
+                index = out.index_of(when)
+                assert index is not None
+                out.delete_day(index)  # theirs removed a day ours did not touch
+            elif when in base_days:
+                theirs_day = Day(when)
+                _merge_day(merged, streams[2], before, mine[when], theirs_day)
+            continue
+        if when not in mine and when in base_days and their_days[when] == before:
+            continue  # ours removed a day theirs did not touch
+        _merge_day(merged, streams[2], before, mine.get(when, Day(when)), their_days[when])
+    return merged
+
+
+def _find(papers: tuple[Paper, ...], paper: Paper) -> int | None:
+    return next((i for i, p in enumerate(papers) if same_paper(p, paper)), None)
+
+
+def _merge_day(merged: Merged, theirs: Stream, base: Day, ours: Day, their_day: Day) -> None:
+    """Merge day ``ours.date`` of the two sides into ``merged.stream``."""
+    out = merged.stream
+    when = ours.date
+    order: list[int | Paper] = list(range(len(ours.papers)))
+    changes: dict[int, Paper] = {}
+    for paper in their_day.papers:
+        b, o = _find(base.papers, paper), _find(ours.papers, paper)
+        was = base.papers[b] if b is not None else None
+        if o is None:
+            if was is None:
+                order.append(paper)
+                merged.added += 1
+            elif was != paper:
+                merged.conflicts.append(f"{short(paper.title)} ({when}): changed by theirs, removed by ours")
+            continue
+        mine = ours.papers[o]
+        if mine == paper or was == paper:
+            continue
+        if was == mine:
+            changes[o] = paper
+        else:
+            merged.conflicts.append(f"{short(paper.title)} ({when}): changed differently on both sides")
+    for o, mine in enumerate(ours.papers):
+        b = _find(base.papers, mine)
+        if b is not None and _find(their_day.papers, mine) is None:
+            if base.papers[b] == mine:
+                order.remove(o)  # theirs removed it, ours did not touch it
+            else:
+                merged.conflicts.append(f"{short(mine.title)} ({when}): changed by ours, removed by theirs")
+    if order == list(range(len(ours.papers))) and not changes:
+        return
+    index = out.ensure_day(when)
+    for o, paper in changes.items():
+        out.set_fields(index, o, {k: getattr(paper, k) for k in ("title", "url", "affiliation", "comment")})
+    out.set_papers(index, order)
+    _copy_extra(out, index, theirs, when, order)
+
+
+def _copy_extra(out: Stream, index: int, theirs: Stream, when: date, order: list[int | Paper]) -> None:
+    """Papers taken from theirs keep their whole YAML mapping (keys mapdaily does not show too)."""
+    source = theirs.index_of(when)
+    if source is None:
+        return
+    papers = theirs.day(source).papers
+    for position, item in enumerate(order):
+        if isinstance(item, Paper):
+            at = papers.index(item)
+            out.replace_paper(index, position, theirs.paper_text(source, at))
+
+
+# --- the git merge driver ---------------------------------------------------------------------
+
+
+def merge_file(config: Config, base: Path, ours: Path, theirs: Path, path: str) -> list[str]:
+    """The merge driver: merge ``theirs`` into ``ours`` (git's %A, written in place), ``base`` being
+    their common ancestor; ``path`` (git's %P) says which file. papers.yaml is merged by day; a
+    generated file is rendered from the data both sides' commits merge to. Returns the conflicts."""
+    texts = [p.read_bytes().decode("utf-8") for p in (base, ours, theirs)]
+    if path == config.data:
+        merged = merge_data(config, *texts)
+        _write(ours, merged.stream.text())
+        return merged.conflicts
+    data = _data_versions(config, theirs, path)
+    merged = merge_data(config, *data)
+    target = next((p for p in _targets(config, merged.stream) if p[0].rel == path), None)
+    if target is None:
+        return [f"{path}: no page of the merged data; run `mapdaily render` after the merge"]
+    if target[0].whole:  # the reader's side is generated whole: nothing of it is the user's
+        _write(ours, target[1])
+        return merged.conflicts
+    outside = gitops.merge_texts(*(_hollow(t, path) for t in texts))
+    if outside is None:
+        return [f"{path}: both sides changed the text around the generated region"]
+    _write(ours, split_generated(outside, path).with_region(target[1]))
+    return merged.conflicts
+
+
+def _hollow(text: str, path: str) -> str:
+    """``text`` with an empty generated region: what is left is the user's, merged as text."""
+    parts = split_generated(text, path)
+    return f"{parts.before}<!-- mapdaily:start -->{parts.eol}<!-- mapdaily:end -->{parts.after}"
+
+
+def _targets(config: Config, stream: Stream) -> list[tuple[Target, str]]:
+    return [(p.target, p.region) for p in plan_all(config, stream, Renderer(config))]
+
+
+def _data_versions(config: Config, theirs: Path, path: str) -> tuple[str, str, str]:
+    """The base, ours and theirs papers.yaml of the commits being merged, picked or rebased: HEAD
+    is ours; theirs is the commit git names in the environment (a merge) or the commit whose
+    ``path`` is git's %B (a cherry-pick or a rebase, whose base is that commit's parent)."""
+    named = [k.removeprefix("GITHEAD_") for k in os.environ if k.startswith("GITHEAD_")]
+    blob = gitops.hash_file(config.root, theirs)
+    other = named[0] if len(named) == 1 else gitops.commit_with_blob(config.root, path, blob)
+    if other is None:
+        raise MapdailyError(f"{path}: cannot tell which commit is being merged; run `mapdaily resolve`")
+    base = gitops.merge_base(config.root, "HEAD", other) if named else f"{other}~1"
+    texts = [gitops.text_at(config.root, rev, config.data_path) or "" for rev in (base, "HEAD", other)]
+    return texts[0], texts[1], texts[2]
+
+
+# --- setup and resolve ------------------------------------------------------------------------
+
+
+def git_setup(config: Config, command: str) -> Result:
+    """Configure this clone for the merge drivers (``command`` runs mapdaily) and add the lines
+    they need to .gitattributes when it lacks them (the user commits it). Idempotent."""
+    repo = gitops.open_repo(config.root)
+    drivers = _drivers(command)
+    changed = gitops.set_config(repo, drivers)
+    attributes = config.root / ".gitattributes"
+    wanted = attribute_lines(config)
+    text = attributes.read_text(encoding="utf-8") if attributes.exists() else ""
+    missing = [line for line in wanted if line not in text.splitlines()]
+    if missing:
+        _write(
+            attributes,
+            text
+            + ("" if not text or text.endswith("\n") else "\n")
+            + "".join(f"{line}\n" for line in missing),
+        )
+    said = []
+    if changed:
+        said.append("configured the merge drivers in this clone's git config")
+    if missing:
+        said.append(f"added {len(missing)} line(s) to .gitattributes (commit it)")
+    return Result(
+        "; ".join(said) or "this clone is set up already; nothing to do",
+        changed=bool(said),
+        written=[".gitattributes"] if missing else [],
+    )
+
+
+def _drivers(command: str) -> dict[str, str]:
+    return {
+        "merge.mapdaily.name": "mapdaily: papers.yaml merged by day",
+        "merge.mapdaily.driver": f"{command} merge-driver %O %A %B %P",
+        "merge.mapdaily-generated.name": "mapdaily: generated pages rendered from the merged data",
+        "merge.mapdaily-generated.driver": f"{command} merge-driver %O %A %B %P",
+    }
+
+
+def driver_warnings(config: Config) -> list[str]:
+    """A warning when .gitattributes names mapdaily's merge drivers but this clone's git config
+    lacks them (git then merges those files as text, and silently)."""
+    path = config.root / ".gitattributes"
+    try:
+        named = "merge=mapdaily" in path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    if not named:
+        return []
+    try:
+        repo = gitops.open_repo(config.root)
+    except MapdailyError:
+        return []
+    if not gitops.set_config(repo, {"merge.mapdaily.name": _drivers("")["merge.mapdaily.name"]}, write=False):
+        return []
+    return [
+        ".gitattributes names mapdaily's merge drivers but this clone is not set up for them;"
+        " run `mapdaily git-setup` once here"
+    ]
+
+
+def attribute_lines(config: Config) -> list[str]:
+    """The .gitattributes lines of the drivers: the data, and each kind of generated file."""
+    folder = config.archive_dir.rstrip("/")
+    generated = [config.readme, config.archive_index, f"{folder}/**/*.md", chart_path(config)]
+    if config.feed:
+        generated.append(config.feed)
+    if config.search_page:
+        generated += [config.search_page, f"{search.data_folder(config)}/*"]
+    return [f"{config.data} merge=mapdaily"] + [
+        f"{g} merge=mapdaily-generated linguist-generated=true" for g in generated
+    ]
+
+
+def resolve(config: Config, options: Options) -> Result:
+    """Finish a conflicted merge or rebase without the driver: papers.yaml's three stages merged by
+    day, every generated file regenerated from it, both staged; says what to run next."""
+    repo = gitops.open_repo(config.root)
+    stages = gitops.stages(repo, config.data)
+    merged = None
+    if stages is not None:
+        merged = merge_data(config, *stages)
+        if merged.conflicts:
+            raise DataError(
+                f"{config.data}: {len(merged.conflicts)} paper(s) changed differently on both sides:"
+                f" {'; '.join(merged.conflicts)}; edit {config.data} by hand, then run `mapdaily resolve`",
+            )
+    if merged is not None and not options.dry_run:
+        write_all({config.data_path: merged.stream.text()}, journal_path(config))
+    with transaction(config, Options(commit=False, dry_run=options.dry_run)) as change:
+        change.plan(p for p in plan_all(config, change.stream, change.renderer))
+        change.recovering.update(change.files)
+        result = change.commit("", "resolved")
+    if options.dry_run:
+        return result
+    written = [config.data, *result.written] if merged else result.written
+    gitops.stage(repo, [config.path(rel) for rel in dict.fromkeys(written)] + gitops.conflicted(repo))
+    action = gitops.in_progress(repo)
+    result.summary = (
+        f"resolved {config.data} by day and regenerated {len(result.written)} file(s); staged;"
+        f" now run `git {action} --continue`"
+        if action
+        else "resolved; staged; now commit"
+    )
+    return result
+
+
+def _write(path: Path, text: str) -> None:
+    """Write ``path`` whole or not at all."""
+    write_all({path: text})
