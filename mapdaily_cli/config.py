@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import posixpath
 import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path, PurePosixPath
 from string import Formatter
 from typing import Any
 
+from mapdaily_cli.config_checks import clean_path, is_git, outside_message, page_problem, resolved_path
 from mapdaily_cli.errors import ConfigError, MapdailyError
 from mapdaily_cli.model import FIELDS, WEEKDAYS, Week, week_of
 
@@ -64,15 +64,15 @@ class Config:
         if resolved == lexical:
             return lexical
         if not resolved.is_relative_to(root):
-            raise MapdailyError(_outside_message(root, relative, resolved))
+            raise MapdailyError(outside_message(root, relative, resolved))
         inside = resolved.relative_to(root)
-        if inside.parts[:1] and _is_git(inside.parts[0]):
+        if inside.parts[:1] and is_git(inside.parts[0]):
             raise MapdailyError(
                 f"{relative} is a symbolic link into .git ({resolved}); replace it with a regular file"
             )
         for key in _FILE_KEYS:
             other = getattr(self, key)
-            if other != relative and resolved == _resolved(root / other):
+            if other != relative and resolved == resolved_path(root / other):
                 raise MapdailyError(
                     f"{relative} is a symbolic link to {other}, the {key} file, and writing one would"
                     " overwrite the other; replace the link with a regular file"
@@ -92,7 +92,7 @@ class Config:
             iso_year=year, iso_week=number, start=week.start, end=week.end, label=week.label
         )
         page = f"{self.archive_dir}/{name}"
-        problem = _page_problem(name)
+        problem = page_problem(name)
         if problem is None:
             taken = page.casefold()
             for key in _FILE_KEYS:
@@ -114,8 +114,6 @@ _PAGE_FIX = (
     "archive_page names a file inside archive_dir (/ may separate folders there, no .. or leading /),"
     ' e.g. "{iso_year}W{iso_week:02d}.md"'
 )
-#: Names git itself refuses to check out on Windows or macOS in place of .git.
-_GIT_NAMES = (".git", "git~1")
 
 
 def find_root(start: Path) -> Path:
@@ -257,7 +255,7 @@ def _value(where: str, key: str, value: Any) -> Any:
     if not isinstance(value, str):
         raise ConfigError(f"{where}: {key} must be text, not {value!r}")
     if key in _PATH_KEYS:
-        return _clean_path(where, key, value)
+        return clean_path(where, key, value, key in _FILE_KEYS, getattr(Config, key, None) or "templates")
     if key.endswith("_api") and not re.fullmatch(r"https?://[^\s/?#]+\S*", value, re.I | re.A):
         raise ConfigError(f"{where}: {key} must be an http(s) url, e.g. {getattr(Config, key)!r}")
     if key == "contact" and not re.fullmatch(r"[ -~]+", value, re.A):
@@ -271,7 +269,7 @@ def _check_files(config: Config) -> None:
     paths = {key: getattr(config, key) for key in _PATH_KEYS if getattr(config, key) is not None}
     for a, b in (("data", "readme"), ("data", "archive_index"), ("readme", "archive_index")):
         one, two = paths[a], paths[b]
-        if one.casefold() == two.casefold() or _resolved(root / one) == _resolved(root / two):
+        if one.casefold() == two.casefold() or resolved_path(root / one) == resolved_path(root / two):
             raise ConfigError(f"{where}: {a} and {b} are the same file; give each its own")
     for key, rel in paths.items():
         for file in _FILE_KEYS:
@@ -355,95 +353,3 @@ def _check_pattern(where: str, key: str, pattern: str, **fields: str) -> None:
             f"{where}: {key} {pattern!r} is not a valid pattern ({type(e).__name__}: {e}); it may use"
             f" {names}, and literal braces are written {{{{ and }}}}"
         ) from None
-
-
-# --- paths ----------------------------------------------------------------------------------------
-
-
-def _is_git(name: str) -> bool:
-    # Windows drops trailing dots and spaces, and names compare without case there and on macOS.
-    return name.rstrip(". ").casefold() in _GIT_NAMES
-
-
-def _text_problem(value: str) -> str | None:
-    """What is wrong with a path's text as a whole, if anything (phrased to follow the path)."""
-    if not value:
-        return "is empty"
-    if any(ord(c) < 32 or ord(c) == 127 for c in value):
-        return "holds a control character"
-    if "\\" in value:
-        return "holds a backslash (separate folders with /)"
-    if value.startswith("/") or PureWindowsPath(value).drive:
-        return "leaves the repository (it is an absolute path)"
-    return None
-
-
-def _segment_problem(name: str) -> str | None:
-    """What is wrong with one file or folder name of a path, if anything."""
-    if _is_git(name):
-        return "is inside .git"
-    if name[-1] in ". ":
-        return f"has the name {name!r}, which ends with a dot or a space (Windows drops them)"
-    if len(name.encode("utf-8")) > 255:
-        return f"has a name of {len(name.encode('utf-8'))} bytes (file systems allow 255)"
-    return None
-
-
-def _page_problem(name: str) -> str | None:
-    """What keeps an expansion of archive_page from being a file inside archive_dir, if anything."""
-    problem = _text_problem(name)
-    if problem is not None:
-        return problem
-    for segment in name.split("/"):
-        if segment in ("", ".", ".."):
-            return (
-                "leaves archive_dir (a .. segment)"
-                if segment == ".."
-                else f"has an empty or {segment!r} name"
-            )
-        problem = _segment_problem(segment)
-        if problem is not None:
-            return problem
-    return None
-
-
-def _clean_path(where: str, key: str, value: str) -> str:
-    """A path setting checked by its text and normalised: ``docs/../README.md`` is ``README.md``."""
-    problem = _text_problem(value)
-    normal = posixpath.normpath(value) if problem is None else "."
-    if problem is None and (normal == ".." or normal.startswith("../")):
-        problem = "leaves the repository"
-    if problem is None and normal != ".":
-        problem = next(filter(None, map(_segment_problem, normal.split("/"))), None)
-    if problem is None and key in _FILE_KEYS and (normal == "." or value.split("/")[-1] in ("", ".", "..")):
-        problem = "names a folder, not a file"
-    if problem is None and key == "archive_dir" and normal == ".":
-        problem = "is the repository itself; the week pages need a folder of their own"
-    if problem is not None:
-        example = getattr(Config, key, None) or "templates"
-        raise ConfigError(
-            f"{where}: {key} = {value!r} {problem}; give a path in the work tree, e.g. {example!r}"
-        )
-    return normal
-
-
-def _resolved(path: Path) -> Path:
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError):
-        return path
-
-
-def _outside_message(root: Path, relative: str, resolved: Path) -> str:
-    """Which link of ``relative`` (itself or one of its folders) leads out of the repository."""
-    parts = PurePosixPath(relative).parts
-    for i in range(len(parts)):
-        link = root.joinpath(*parts[: i + 1])
-        if link.is_symlink() and not _resolved(link).is_relative_to(root):
-            where = "" if i == len(parts) - 1 else f" is in {'/'.join(parts[: i + 1])}, which"
-            kind = "file" if i == len(parts) - 1 and not link.is_dir() else "folder"
-            return (
-                f"{relative}{where} is a symbolic link to {_resolved(link)}, outside the repository;"
-                f" replace it with a regular {kind}"
-            )
-    return f"{relative} leads through symbolic links to {resolved}, outside the repository; replace them"

@@ -18,7 +18,8 @@ MAX_FUNCTION_LINES = 60
 ALLOWED = {
     "cli": {"api", "config", "errors", "model", "__init__"},
     "api": {"config", "store", "render", "importer", "gitops", "arxiv", "model", "errors"},
-    "config": {"model", "errors"},
+    "config": {"model", "errors", "config_checks"},
+    "config_checks": {"model", "errors"},
     "arxiv": {"model", "errors"},
     "store": {"model", "errors"},
     "render": {"model", "errors", "config"},
