@@ -28,9 +28,14 @@ class Config:
     archive_dir: str = "archived_papers"
     archive_page: str = "{iso_year}W{iso_week:02d}.md"
     archive_index: str = "archived_papers.md"
+    #: Paper fields of the digest's own (``reviewer``): allowed in papers.yaml, shown where
+    #: ``columns`` names them; any other unknown field is an error.
+    extra_fields: tuple[str, ...] = ()
     columns: tuple[str, ...] = ("title", "affiliation", "comment")
     headers: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_HEADERS))
     today_heading: str = "🔥 Paper Today: {date}"
+    #: The one row of today's table while today has no paper ("" keeps the table header-only).
+    empty_today: str = "No papers yet today"
     week_heading: str = "🛠️ Papers This Week "
     archive_heading: str = "📚 Papers of {week} ({start} – {end})"
     date_format: str = "%d/%m/%Y"
@@ -176,6 +181,7 @@ def _parse_toml(name: str, text: str) -> dict[str, Any]:
 def make_config(root: Path, table: dict[str, Any], source: str = "defaults") -> Config:
     """Validate a configuration table and build the Config; every problem is a ConfigError."""
     values = {key: _value(source, key, value) for key, value in _named(source, table).items()}
+    _check_fields(source, values)
     config = Config(root=root, source=source, **values)
     _check_files(config)
     _check_archive_page(config)
@@ -202,7 +208,7 @@ def _columns(where: str, value: Any) -> tuple[str, ...]:
     if (
         not isinstance(value, list)
         or not value
-        or not all(isinstance(v, str) and v in FIELDS for v in value)
+        or not all(isinstance(v, str) for v in value)
         or len(set(value)) != len(value)
     ):
         raise ConfigError(
@@ -215,11 +221,40 @@ def _columns(where: str, value: Any) -> tuple[str, ...]:
 
 
 def _headers(where: str, value: Any) -> dict[str, str]:
-    if not isinstance(value, dict) or not all(k in FIELDS and isinstance(v, str) for k, v in value.items()):
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         raise ConfigError(
             f'{where}: headers must map fields ({", ".join(FIELDS)}) to text, e.g. {{ comment = "Comments" }}'
         )
     return {**DEFAULT_HEADERS, **value}
+
+
+def _extra_fields(where: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(
+        isinstance(v, str) and re.fullmatch(r"[a-z][a-z0-9_]*", v, re.A) for v in value
+    ):
+        raise ConfigError(
+            f"{where}: extra_fields must be a list of field names in lower case letters, digits and _"
+            f' (e.g. ["reviewer"]), not {value!r}'
+        )
+    taken = [v for v in value if v in FIELDS]
+    if taken or len(set(value)) != len(value):
+        which = f"{taken[0]!r} is a built-in field" if taken else "a field is named twice"
+        raise ConfigError(f"{where}: extra_fields: {which}; list each field of your own once")
+    return tuple(value)
+
+
+def _check_fields(where: str, values: dict[str, Any]) -> None:
+    """The columns and headers name only fields a paper may have: the built-in and the declared."""
+    known = (*FIELDS, *values.get("extra_fields", ()))
+    for key in ("columns", "headers"):
+        unknown = [name for name in values.get(key, ()) if name not in known]
+        if unknown:
+            raise ConfigError(
+                f"{where}: {key} names {unknown[0]!r}, which is no field; use fields from"
+                f" {', '.join(known)} (declare your own with extra_fields)"
+            )
+    headers = values.get("headers", DEFAULT_HEADERS)
+    values["headers"] = {**{name: name.replace("_", " ").title() for name in known}, **headers}
 
 
 def _week_start(where: str, value: Any) -> str:
@@ -242,6 +277,7 @@ def _timezone(where: str, value: Any) -> Any:
 
 _CONVERTERS: dict[str, Callable[[str, Any], Any]] = {
     "columns": _columns,
+    "extra_fields": _extra_fields,
     "headers": _headers,
     "week_start": _week_start,
     "timezone": _timezone,

@@ -16,9 +16,14 @@ from mapdaily_cli.model import Paper, same_paper, validate_url
 from mapdaily_cli.store import Stream, load_round_trip, paper_message
 
 
-def check_paper(fields: Mapping[str, Any], where: str = "--") -> None:
-    """Refuse a paper given on the command line or in the editor (``where`` prefixes field names)."""
-    found = paper_message(fields, lambda key: f"{where}{key}", f"the title is empty; give {where}title")
+def check_paper(
+    fields: Mapping[str, Any], where: str = "--", extra_fields: Sequence[str] | None = None
+) -> None:
+    """Refuse a paper given on the command line or in the editor (``where`` prefixes field names;
+    ``extra_fields``: the fields the settings declare)."""
+    found = paper_message(
+        fields, lambda key: f"{where}{key}", f"the title is empty; give {where}title", extra_fields
+    )
     if found is not None:
         raise InputError(found[1])
     url = fields.get("url")

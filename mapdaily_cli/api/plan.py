@@ -140,10 +140,8 @@ def plan_weeks(
 
 
 def plan_index(config: Config, renderer: Renderer, counts: list[tuple[Week, int]]) -> list[Planned]:
-    """The index, when there is a closed week or an index page already."""
-    if counts or read_generated(config, config.archive_index) is not None:
-        return [Planned(index_target(config), renderer.index_region(counts))]
-    return []
+    """The index: always, so that the README's link to it works before the first week closes."""
+    return [Planned(index_target(config), renderer.index_region(counts))]
 
 
 def plan_all(config: Config, stream: Stream, renderer: Renderer) -> list[Planned]:
@@ -166,7 +164,7 @@ def affected_targets(config: Config, old: Stream, new: Stream, dates: Iterable[d
         reverse=True,
     )
     targets = [readme_target(config)] + [week_target(config, w) for w in closed]
-    if closed:
+    if closed or read_generated(config, config.archive_index) is None:
         targets.append(index_target(config))
     return targets
 
