@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-FORMAT_VERSION = 2  # bump when the generated data changes shape, so kept digests are rebuilt
+FORMAT_VERSION = 3  # bump when the generated data changes shape, so kept digests are rebuilt
 
 # --- vocabulary -----------------------------------------------------------------------------------
 
@@ -416,6 +416,39 @@ def build_repo(path: Path, days: int, end: date, seed: int, mapdaily: str) -> Re
     return Repo(path.name, path, days, papers, len(data), pages)
 
 
+#: What a browser loads on opening the search page: the page and these files of its data folder.
+OPENING = re.compile(r"^(minisearch|index|\d{4}-\d{2})\.js$")
+
+
+def site_sizes(path: Path, python: str) -> str:
+    """The sizes of the reader's side of a rendered digest, each file gzip-compressed on its own as
+    a web server sends it, and the time to build it all from papers.yaml (in a fresh process)."""
+    import gzip
+
+    def packed(files: list[Path]) -> tuple[int, int]:
+        return sum(f.stat().st_size for f in files), sum(len(gzip.compress(f.read_bytes(), 6)) for f in files)
+
+    data = sorted((path / "search").glob("*.js"))
+    opening = packed([path / "search.html", *(f for f in data if OPENING.match(f.name))])
+    notes = packed([f for f in data if f.name.endswith(".notes.js")])
+    feed = packed([path / "feed.xml"])
+    chart = packed([path / "archived_papers" / "weeks.svg"])
+    code = (
+        "import time\nfrom pathlib import Path\nfrom mapdaily_cli.config import load_config\n"
+        "from mapdaily_cli.api.plan import open_stream, plan_site\nc = load_config(Path('.'))\n"
+        "s = open_stream(c)\nt = time.perf_counter()\nplan_site(c, s)\nprint(time.perf_counter() - t)\n"
+    )
+    took = float(checked([python, "-c", code], path).stdout.strip())
+    mb = 1e6
+    return (
+        f"search page on opening: {opening[0] / mb:.2f} MB, {opening[1] / mb:.2f} MB gzip (goal 1.5 MB gzip);"
+        f" comments, loaded when a search needs them: {notes[0] / mb:.2f} MB, {notes[1] / mb:.2f} MB gzip"
+        f" in {sum(1 for f in data if f.name.endswith('.notes.js'))} files; feed {feed[0] / 1e3:.0f} kB;"
+        f" chart {chart[0] / 1e3:.0f} kB ({chart[1] / 1e3:.0f} kB gzip); building all of it (every day"
+        f" parsed) {took:.1f}s"
+    )
+
+
 def reset(repo: Path) -> None:
     """Back to the committed state (the add measurements change the working tree)."""
     checked(["git", "checkout", "-q", "--", "."], repo)
@@ -667,6 +700,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f" {small.size / 1e3:.0f} kB",
         flush=True,
     )
+    site = site_sizes(big.path, python)
+    print(site, flush=True)
     rows: list[Row] = []
     try:
         # 1. add: the same new papers go to both digests, one per run, never committed.
@@ -748,6 +783,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f" {small.name} {small.papers} papers"
     )
     print(table(rows))
+    print(site)
     print(
         f"peak memory (max RSS, {how}): check on {big.name} {check_row.left_peak_kb / 1024:.0f} MB"
         f" (yaml.load_all of the same file {check_row.right_peak_kb / 1024:.0f} MB);"

@@ -7,9 +7,11 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
+from functools import partial
 from pathlib import Path, PurePosixPath
 from string import Formatter
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mapdaily_cli.config_checks import clean_path, is_git, outside_message, page_problem, resolved_path
 from mapdaily_cli.errors import ConfigError, MapdailyError
@@ -42,11 +44,13 @@ class Config:
     week_start: str = "monday"
     timezone: str | None = None
     templates: str | None = None
-    #: The arXiv API and the daily candidates (`add ID`, `check --online`, `inbox`); who to contact.
     arxiv_api: str = "https://export.arxiv.org/api/query"
     inbox_api: str = "https://huggingface.co/api/daily_papers"
     contact: str | None = None
-    #: Where the configuration came from, for messages.
+    search_page: str | None = "search.html"
+    feed: str | None = "feed.xml"
+    feed_days: int = 14
+    site_url: str | None = None
     source: str = "defaults"
 
     @property
@@ -54,10 +58,8 @@ class Config:
         return WEEKDAYS.index(self.week_start)
 
     def path(self, relative: str) -> Path:
-        """Where ``relative`` is on disk. A link (the file or one of its folders) that leads outside
-        the repository, into .git or onto another file mapdaily writes is refused; a file that is a
-        link inside it gives the link's target, so a write replaces the target and the link stays a
-        link. Linked folders stay in the path, so names relative to the root keep their meaning."""
+        """Where ``relative`` is on disk: a link leading out of the repository, into .git or onto
+        another file mapdaily writes is refused; an in-repository file link gives its target."""
         root = self.root.resolve()
         lexical = root / relative
         try:
@@ -205,12 +207,8 @@ def _named(where: str, table: dict[str, Any]) -> dict[str, Any]:
 
 
 def _columns(where: str, value: Any) -> tuple[str, ...]:
-    if (
-        not isinstance(value, list)
-        or not value
-        or not all(isinstance(v, str) for v in value)
-        or len(set(value)) != len(value)
-    ):
+    good = isinstance(value, list) and value and all(isinstance(v, str) for v in value)
+    if not good or len(set(value)) != len(value):
         raise ConfigError(
             f"{where}: columns must be a list of fields from {', '.join(FIELDS)}"
             f' (e.g. ["title", "comment"]), not {value!r}'
@@ -264,15 +262,22 @@ def _week_start(where: str, value: Any) -> str:
 
 
 def _timezone(where: str, value: Any) -> Any:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     try:
         ZoneInfo(str(value))
     except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f'{where}: timezone {value!r} is not a known time zone; use a name like "Asia/Shanghai"'
-        ) from None
+        problem = f'{where}: timezone {value!r} is not a known time zone; use a name like "Asia/Shanghai"'
+        raise ConfigError(problem) from None
     return value
+
+
+def _site(key: str, where: str, value: Any) -> Any:
+    """search_page and feed: a file (false for none); feed_days: 1 to 3660; site_url: an http(s) url."""
+    if key in ("search_page", "feed") and (value is False or isinstance(value, str)):
+        return None if value is False else clean_path(where, key, value, False, getattr(Config, key))
+    url = key == "site_url" and isinstance(value, str) and value.startswith(("https://", "http://"))
+    if url or (key == "feed_days" and type(value) is int and 0 < value <= 3660):
+        return value
+    raise ConfigError(f"{where}: {key} = {value!r} is not valid; {_site.__doc__}")
 
 
 _CONVERTERS: dict[str, Callable[[str, Any], Any]] = {
@@ -281,6 +286,7 @@ _CONVERTERS: dict[str, Callable[[str, Any], Any]] = {
     "headers": _headers,
     "week_start": _week_start,
     "timezone": _timezone,
+    **{key: partial(_site, key) for key in ("search_page", "feed", "feed_days", "site_url")},
 }
 
 

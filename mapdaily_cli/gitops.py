@@ -225,6 +225,22 @@ def git_dir(root: Path) -> Path | None:
     return None
 
 
+def uncommitted(repo: Repo, paths: Sequence[Path]) -> list[str]:
+    """Which of ``paths`` (relative, as git names them) differ from the last commit now: changes
+    an earlier command left uncommitted (``--no-commit``) or edits by hand, which a commit of these
+    paths takes along. Nothing is uncommitted before the first commit's files exist."""
+    git = _git()
+    rel = _rel(repo, paths)
+    if not rel:
+        return []
+    try:
+        said = str(repo.git.status("--porcelain", "-z", "--untracked-files=all", "--", *rel))
+    except git.CommandError as e:
+        raise GitError(f"git status failed: {_reason(e)}") from None
+    wanted = set(rel)
+    return sorted({entry[3:] for entry in said.split("\0") if len(entry) > 3 and entry[3:] in wanted})
+
+
 def commit_paths(repo: Repo, paths: Sequence[Path], message: str) -> str | None:
     """Commit the current content of ``paths`` only, leaving anything else the user staged staged
     and out of the commit. Returns the new commit's short hash (the commit made here, not one a

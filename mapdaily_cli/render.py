@@ -145,6 +145,15 @@ def title_cell(paper: Paper) -> str:
     return text
 
 
+def chart_path(config: Config) -> str:
+    """The chart of papers per closed week that the archive index shows."""
+    return f"{config.archive_dir}/weeks.svg"
+
+
+def _relative(rel: str, folder: PurePosixPath) -> str:
+    return quote(os.path.relpath(rel, str(folder) or "."), safe="/._-~")
+
+
 # --- marker regions ---------------------------------------------------------------------------
 
 
@@ -333,7 +342,12 @@ class Renderer:
                     "papers": count,
                 }
             )
-        return self._region("index.md.j2", years=list(years.items()))
+        search = self.config.search_page
+        links = {
+            "chart": _relative(chart_path(self.config), index_dir) if years else None,
+            "search": _relative(search, index_dir) if search else None,
+        }
+        return self._region("index.md.j2", years=list(years.items()), **links)
 
     def skeleton(self, kind: str, path: str) -> str:
         """The text of a generated file that does not exist yet: the default header and footer

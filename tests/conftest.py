@@ -104,11 +104,18 @@ def make_papers() -> Callable[..., Path]:
     return write_papers
 
 
+#: The seed digest's files: its data, its README and the reader's side generated beside them.
+SEED_FILES = ("papers.yaml", "README.md", "archived_papers.md", "feed.xml", "search.html", "search")
+
+
 def copy_seed(folder: Path) -> Path:
-    """Copy the seed digest (papers.yaml and README.md of tests/golden/seed) into ``folder``."""
+    """Copy the seed digest (the SEED_FILES of tests/golden/seed) into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
-    for name in ("papers.yaml", "README.md"):
-        shutil.copyfile(SEED / name, folder / name)
+    for name in SEED_FILES:
+        if (SEED / name).is_dir():
+            shutil.copytree(SEED / name, folder / name, dirs_exist_ok=True)
+        else:
+            shutil.copyfile(SEED / name, folder / name)
     return folder
 
 

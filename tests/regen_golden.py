@@ -69,8 +69,10 @@ def repair_double_encoding(text: str) -> str:
 def regen_seed() -> None:
     folder = GOLDEN / "seed"
     folder.mkdir(parents=True, exist_ok=True)
-    for name in ("papers.yaml", "README.md"):
+    for name in ("papers.yaml", "README.md", "archived_papers.md", "feed.xml", "search.html"):
         shutil.copyfile(REPO / name, folder / name)
+    shutil.rmtree(folder / "search", ignore_errors=True)
+    shutil.copytree(REPO / "search", folder / "search")
     if SEED_SOURCE.exists():
         text = SEED_SOURCE.read_text(encoding="utf-8")
         (folder / "seed-repaired.md").write_text(repair_double_encoding(text), encoding="utf-8", newline="")

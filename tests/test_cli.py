@@ -116,7 +116,13 @@ def test_scripted_week(repo: Path) -> None:
     (repo / "notes.txt").write_text("mine\n", encoding="utf-8")
     git(repo, "add", "notes.txt")
     ok(repo, "add", "--title", "Zeta")
-    assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == ["README.md", "papers.yaml"]
+    assert git(repo, "show", "--name-only", "--format=", "HEAD").split() == [
+        "README.md",
+        "feed.xml",
+        "papers.yaml",
+        "search/2024-10.js",
+        "search/2024-10.notes.js",  # today had no paper: the days with papers shift by one
+    ]
     assert git(repo, "diff", "--cached", "--name-only").split() == ["notes.txt"]
 
 
@@ -145,7 +151,7 @@ def test_outside_a_repository(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "args, code, words",
     [
-        (["add", "--title", "X", "--date", "2024-13-45"], 1, "not a date"),
+        (["add", "--title", "X", "--date", "2024-13-45"], 2, "not a date"),
         (["add", "--title", "  "], 1, "title is empty"),
         (["add", "--title", "X", "--url", "javascript:alert(1)"], 1, "not an http(s) url"),
         (["rotate", "--date", "2024-10-01"], 1, "only moves forward"),
@@ -154,7 +160,7 @@ def test_outside_a_repository(tmp_path: Path) -> None:
         (["show", "no such paper"], 1, "no paper matches"),
         (["edit", "Paper", "--comment", "x"], 1, "papers match"),
         (["remove", "2024-10-15#9"], 1, "#9 does not exist"),
-        (["archive", "--week", "2024-W99"], 1, "not a week"),
+        (["archive", "--week", "2024-W99"], 2, "not a week"),
         (["list", "--date", "2023-01-01"], 1, "no day 2023-01-01"),
     ],
 )
@@ -232,17 +238,20 @@ def test_edit_remove_move_show_search_list(repo: Path) -> None:
     ok(repo, "move", "Monday Paper v2", "--date", "2024-10-15")
     shown = json.loads(run_cli(repo, "show", "https://arxiv.org/pdf/2410.11111v1", "--json")[1])
     assert shown == {
+        "ref": "2024-10-15#2",
         "date": "2024-10-15",
         "n": 2,
-        "ref": "2024-10-15#2",
         "title": "Monday Paper v2",
         "url": "https://arxiv.org/abs/2410.11111",
         "affiliation": "MIT",
+        "comment": None,
+        "authors": None,
     }
     listed = json.loads(run_cli(repo, "list", "--json")[1])
-    assert [d["date"] for d in listed] == ["2024-10-15", "2024-10-14"]
-    assert [p["title"] for p in listed[0]["papers"]] == ["Tuesday Paper", "Monday Paper v2"]
-    assert listed[1]["papers"] == []
+    assert [p["ref"] for p in listed] == ["2024-10-15#1", "2024-10-15#2"]
+    assert listed[1] == shown  # list, show and search give one record shape
+    found = json.loads(run_cli(repo, "search", "Monday", "--json")[1])
+    assert found == [shown]
     found = json.loads(run_cli(repo, "search", "OLD", "--json")[1])
     assert [f["ref"] for f in found] == ["2024-10-10#1"]
     ok(repo, "remove", "2024-10-15#1")
@@ -253,7 +262,18 @@ def test_edit_remove_move_show_search_list(repo: Path) -> None:
     ]
     ok(repo, "check")
     week = json.loads(run_cli(repo, "list", "--week", "2024-W41", "--json")[1])
-    assert week == [{"date": "2024-10-10", "papers": [{"title": "Old Paper", "comment": "old"}]}]
+    assert week == [
+        {
+            "ref": "2024-10-10#1",
+            "date": "2024-10-10",
+            "n": 1,
+            "title": "Old Paper",
+            "url": None,
+            "affiliation": None,
+            "comment": "old",
+            "authors": None,
+        }
+    ]
 
 
 def test_edit_in_editor_validates(repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -22,6 +22,7 @@ COMMANDS = [
     *("add", "edit", "remove", "move", "inbox"),
     *("rotate", "archive", "render", "check", "list", "show", "search"),
     *("import", "init"),
+    "stats",
 ]
 #: What only a command that runs may import: --help must start as fast as typer itself.
 HEAVY = (

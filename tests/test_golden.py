@@ -46,7 +46,7 @@ def test_seed_passes_check_and_render_changes_nothing(seed_dir: Path) -> None:
 
 def test_seed_in_a_repository_renders_to_itself(git_repo: Path) -> None:
     copy_seed(git_repo)
-    git(git_repo, "add", "papers.yaml", "README.md")
+    git(git_repo, "add", "-A")
     git(git_repo, "commit", "--quiet", "-m", "seed")
     result = api.render(load_config(git_repo), api.Options(commit=False))
     assert result.written == []

@@ -19,13 +19,16 @@ def test_init_makes_a_digest_that_checks_green(repo: Path) -> None:
     assert code == 0, out
     files = git(repo, "show", "--name-only", "--format=%s", "HEAD").split("\n")
     assert files[0] == "init: mapdaily digest"
-    assert sorted(f for f in files[1:] if f) == [
+    assert sorted(f for f in files[1:] if f and not f.startswith("search/")) == [
         ".github/workflows/check.yml",
         ".github/workflows/rotate.yml",
         ".pre-commit-config.yaml",
         "README.md",
+        "archived_papers.md",
+        "feed.xml",
         "mapdaily.toml",
         "papers.yaml",
+        "search.html",
     ]
     assert (repo / "mapdaily.toml").read_text(encoding="utf-8").endswith('columns = ["title", "comment"]\n')
     readme = (repo / "README.md").read_text(encoding="utf-8")

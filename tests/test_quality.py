@@ -17,7 +17,8 @@ MAX_FUNCTION_LINES = 60
 # module of the package or a subpackage; the modules of one room may import each other.
 ALLOWED = {
     "cli": {"api", "config", "errors", "model", "__init__"},
-    "api": {"config", "store", "render", "importer", "gitops", "arxiv", "model", "errors"},
+    "api": {"config", "store", "render", "importer", "gitops", "arxiv", "model", "errors", "site"},
+    "site": {"model", "config", "errors", "render"},
     "config": {"model", "errors", "config_checks"},
     "config_checks": {"model", "errors"},
     "arxiv": {"model", "errors"},

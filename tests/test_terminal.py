@@ -103,3 +103,92 @@ def test_an_interrupted_editor_changes_nothing(repo: Path) -> None:
     assert code == 130, seen
     assert "interrupted; nothing was changed" in seen
     assert sorted(p.name for p in repo.iterdir()) == [".git"]
+
+
+def _recording_editor(tmp_path: Path, write: str) -> tuple[str, Path]:
+    """An editor that appends what it was opened on to a log, then writes ``write`` (Python
+    code run with ``p``, the file's path, and ``t``, its text)."""
+    log = tmp_path / "opened.log"
+    script = tmp_path / "editor.py"
+    script.write_text(
+        "import sys\np = sys.argv[1]\nt = open(p, encoding='utf-8').read()\n"
+        f"open({str(log)!r}, 'a', encoding='utf-8').write(t + '\\x00')\n{write}\n",
+        encoding="utf-8",
+    )
+    return f"{sys.executable} {script}", log
+
+
+def test_each_answer_is_checked_as_it_is_typed(repo: Path, tmp_path: Path) -> None:
+    editor, log = _recording_editor(tmp_path, "open(p, 'a', encoding='utf-8').write('Typed.')")
+    answers = [
+        (b"Title:", b"   \r"),
+        (b"Title:", b"A Title\r"),
+        (b"URL:", b"not a link\r"),
+        (b"URL:", b"arxiv.org/abs/2410.06205\r"),
+        (b"Affiliation:", b"\r"),
+        (b"$EDITOR):", b"\r"),
+    ]
+    code, seen = _converse(["-C", str(repo), "add", "--date", "2024-10-15"], answers, _env(editor))
+    assert code == 0, seen
+    assert answers == []
+    assert "the title is required" in seen and "'not a link' is not an http(s) url" in seen
+    data = (repo / "papers.yaml").read_text(encoding="utf-8")
+    assert "  url: https://arxiv.org/abs/2410.06205\n  comment: Typed.\n" in data
+    opened = log.read_text(encoding="utf-8")
+    assert "comment on A Title (2024-10-15)" in opened  # the editor says which paper it is for
+    assert "mapdaily" not in data
+
+
+def test_a_duplicate_is_refused_before_the_comment_is_written(repo: Path, tmp_path: Path) -> None:
+    from conftest import run_cli
+
+    assert (
+        run_cli(
+            repo,
+            "add",
+            "--title",
+            "Known",
+            "--url",
+            "https://arxiv.org/abs/2410.06205",
+            "--date",
+            "2024-10-15",
+        )[0]
+        == 0
+    )
+    editor, log = _recording_editor(tmp_path, "")
+    answers = [(b"Title:", b"Another Title\r"), (b"URL:", b"https://arxiv.org/pdf/2410.06205v2\r")]
+    code, seen = _converse(["-C", str(repo), "add"], answers, _env(editor))
+    assert code == 1, seen
+    assert answers == []
+    assert "already in the digest" in seen
+    assert "Affiliation:" not in seen and not log.exists()
+
+
+def test_edit_asks_before_reopening_and_stops_on_an_unchanged_file(repo: Path, tmp_path: Path) -> None:
+    from conftest import run_cli
+
+    assert run_cli(repo, "add", "--title", "Known", "--date", "2024-10-15")[0] == 0
+    before = (repo / "papers.yaml").read_text(encoding="utf-8")
+    # The first time the editor writes YAML that is no mapping; after that it exits at once.
+    editor, log = _recording_editor(
+        tmp_path, "if t.count('\\x00') == 0 and 'Known' in t: open(p, 'w').write('title: [oops\\n')"
+    )
+    answers = [(b"again to fix it? [Y/n]:", b"\r")]
+    code, seen = _converse(["-C", str(repo), "edit", "Known"], answers, _env(editor))
+    assert code == 1, seen
+    assert answers == []
+    assert "came back unchanged" in seen
+    assert log.read_text(encoding="utf-8").count("\x00") == 2  # opened twice, not in a loop
+    assert (repo / "papers.yaml").read_text(encoding="utf-8") == before
+
+
+def test_edit_stops_when_told_not_to_reopen(repo: Path, tmp_path: Path) -> None:
+    from conftest import run_cli
+
+    assert run_cli(repo, "add", "--title", "Known", "--date", "2024-10-15")[0] == 0
+    editor, log = _recording_editor(tmp_path, "open(p, 'w').write('title: [oops\\n')")
+    answers = [(b"again to fix it? [Y/n]:", b"n\r")]
+    code, seen = _converse(["-C", str(repo), "edit", "Known"], answers, _env(editor))
+    assert code == 1, seen
+    assert answers == [] and "nothing was changed" in seen
+    assert log.read_text(encoding="utf-8").count("\x00") == 1

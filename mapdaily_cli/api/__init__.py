@@ -4,7 +4,7 @@ The rooms: ``plan`` (what the data renders to), ``transaction`` (the one path ev
 ``handedits`` (a hand edit or stale text), ``check``, ``select`` (finding papers), ``papers``
 (add/edit/remove/move), ``lookup`` (papers from arXiv: add by id, ``check --online``, the
 inbox), ``days`` (render/rotate/archive/list), ``importing``, ``setup`` (init),
-``push`` (push with catch-up)."""
+``push`` (push with catch-up), ``stats``."""
 
 from mapdaily_cli.api.check import check
 from mapdaily_cli.api.days import archive, list_days, render, rotate
@@ -13,16 +13,20 @@ from mapdaily_cli.api.lookup import Fetched, InboxItem, check_online, fetch_pape
 from mapdaily_cli.api.papers import (
     add_paper,
     add_papers,
+    day_for,
     edit_paper,
     move_paper,
     paper_yaml,
     parse_paper_yaml,
+    refuse_duplicate,
     remove_paper,
+    typed_url,
 )
 from mapdaily_cli.api.push import run
 from mapdaily_cli.api.result import Options, Result
-from mapdaily_cli.api.select import Found, paper_record, search, show
+from mapdaily_cli.api.select import Found, day_records, matched_fields, paper_record, search, show
 from mapdaily_cli.api.setup import init_digest
+from mapdaily_cli.api.stats import Stats, stats
 
 __all__ = [
     "Fetched",
@@ -30,25 +34,32 @@ __all__ = [
     "InboxItem",
     "Options",
     "Result",
+    "Stats",
     "add_paper",
     "add_papers",
     "archive",
     "check",
     "check_online",
+    "day_for",
+    "day_records",
     "edit_paper",
     "fetch_papers",
     "import_digest",
     "inbox",
     "init_digest",
     "list_days",
+    "matched_fields",
     "move_paper",
     "paper_record",
     "paper_yaml",
     "parse_paper_yaml",
+    "refuse_duplicate",
     "remove_paper",
     "render",
     "rotate",
     "run",
     "search",
     "show",
+    "stats",
+    "typed_url",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -12,7 +13,7 @@ from mapdaily_cli.api.select import find_duplicates, select
 from mapdaily_cli.api.transaction import transaction
 from mapdaily_cli.config import Config
 from mapdaily_cli.errors import DataError, InputError
-from mapdaily_cli.model import Paper, same_paper, validate_url
+from mapdaily_cli.model import Paper, arxiv_ref, same_paper, validate_url
 from mapdaily_cli.store import Stream, load_round_trip, paper_message
 
 
@@ -31,6 +32,36 @@ def check_paper(
         bad = validate_url(url)
         if bad:
             raise InputError(f"{where}url: {bad}; give the paper's https://arxiv.org/abs/... link")
+
+
+def typed_url(text: str) -> str:
+    """A link typed at a prompt, made whole: ``arxiv.org/abs/2410.06205`` gets its ``https://``;
+    InputError saying what is wrong when it is still no link."""
+    url = text.strip()
+    if url and "://" not in url:
+        if re.match(r"(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:/|$)", url, re.I):
+            url = "https://" + url
+        elif ref := arxiv_ref(url):  # a bare arXiv id: its abs page
+            url = ref.url
+    bad = validate_url(url) if url else None
+    if bad:
+        raise InputError(f"{bad}; type the paper's link, e.g. https://arxiv.org/abs/2410.08391")
+    return url
+
+
+def refuse_duplicate(config: Config, paper: Paper) -> None:
+    """Refuse ``paper`` when the digest holds it already (a read-only look, for a prompt to ask
+    before the curator writes the comment; `add` looks again under the lock)."""
+    if config.data_path.exists():
+        _refuse_duplicate(open_stream(config), paper, False)
+
+
+def day_for(config: Config, when: date | None, today: date) -> date:
+    """The day a paper added now goes to: ``when``, else the digest's today (its first day)."""
+    if when is not None or not config.data_path.exists():
+        return when or today
+    stream = open_stream(config)
+    return stream.date_at(0) if len(stream) else today
 
 
 def not_after_today(stream: Stream, when: date) -> None:
@@ -119,7 +150,7 @@ def _refuse_repeats(papers: Sequence[Paper]) -> None:
 def paper_yaml(config: Config, selector: str) -> tuple[str, str, Paper]:
     """The selected paper as a YAML mapping (for an editor), its reference and its fields."""
     stream = open_stream(config)
-    found = select(stream, selector)
+    found = select(stream, selector, config.date_format)
     return stream.paper_text(found.index, found.position), found.ref, found.paper
 
 
@@ -148,7 +179,7 @@ def edit_paper(
     ``expect`` is the paper as it was shown for editing: if it has changed since, nothing is saved."""
     with transaction(config, options) as change:
         stream = change.stream
-        found = select(stream, selector)
+        found = select(stream, selector, config.date_format)
         if expect is not None and found.paper != expect:
             raise InputError(
                 f"{found.ref} changed while it was being edited (another command ran); nothing was"
@@ -175,7 +206,7 @@ def remove_paper(config: Config, selector: str, options: Options) -> Result:
     """Delete one paper from its day."""
     with transaction(config, options) as change:
         stream = change.stream
-        found = select(stream, selector)
+        found = select(stream, selector, config.date_format)
         stream.remove_paper(found.index, found.position)
         change.regenerate(affected_targets(config, change.old, stream, [found.date]))
         return change.commit(
@@ -188,7 +219,7 @@ def move_paper(config: Config, selector: str, when: date, options: Options) -> R
     """Move one paper to another day (created in its place if needed), keeping its keys and comments."""
     with transaction(config, options) as change:
         stream = change.stream
-        found = select(stream, selector)
+        found = select(stream, selector, config.date_format)
         if found.date == when:
             return Result(f"{found.ref} is already on {when.isoformat()}", changed=False)
         not_after_today(stream, when)

@@ -3,16 +3,21 @@ every file's region that `render` writes and `check` compares."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from mapdaily_cli import gitops
 from mapdaily_cli.config import Config
-from mapdaily_cli.errors import MapdailyError, UsageError
+from mapdaily_cli.errors import ConfigError, MapdailyError, UsageError
 from mapdaily_cli.model import Day, Week, week_of
-from mapdaily_cli.render import START, Renderer
+from mapdaily_cli.render import START, Renderer, chart_path
+from mapdaily_cli.site import feed_xml, search
+from mapdaily_cli.site import weeks_svg as chart_svg
 from mapdaily_cli.store import ScanCache, Stream
+
+#: The kinds of generated file that mapdaily writes whole (no markers): the reader's side of the digest.
+WHOLE = frozenset({"feed", "page", "library", "manifest", "papers", "notes", "chart"})
 
 
 def open_stream(config: Config, *, changing: bool = False, required: bool = True) -> Stream:
@@ -88,6 +93,11 @@ class Target:
     def __init__(self, config: Config, kind: str, rel: str, week: Week | None = None) -> None:
         self.config, self.kind, self.rel, self.week = config, kind, rel, week
 
+    @property
+    def whole(self) -> bool:
+        """Whether the file is generated whole (its region is all of its text)."""
+        return self.kind in WHOLE
+
     def region(self, renderer: Renderer, stream: Stream) -> str:
         config = self.config
         if self.kind == "readme":
@@ -95,6 +105,8 @@ class Target:
         if self.kind == "week":
             assert self.week is not None
             return renderer.week_region(self.week, week_days(stream, config, self.week))
+        if self.whole:
+            return site_text(self, stream)
         return renderer.index_region([(w, papers_in(days)) for w, days in closed_weeks(stream, config)])
 
 
@@ -140,16 +152,157 @@ def plan_weeks(
 
 
 def plan_index(config: Config, renderer: Renderer, counts: list[tuple[Week, int]]) -> list[Planned]:
-    """The index: always, so that the README's link to it works before the first week closes."""
-    return [Planned(index_target(config), renderer.index_region(counts))]
+    """The index, always (the README links to it before the first week closes), and the chart of
+    the closed weeks."""
+    planned = [Planned(index_target(config), renderer.index_region(counts))]
+    if counts:
+        planned.append(Planned(chart_target(config), chart_svg(counts)))
+    return planned
 
 
 def plan_all(config: Config, stream: Stream, renderer: Renderer) -> list[Planned]:
-    """Every generated file with its region: the README, each closed week's page, the index."""
+    """Every generated file with its region: the README, each closed week's page, the index and its
+    chart, the feed, the search page and its data."""
     found = readme_days(stream, config)
     readme = Planned(readme_target(config), renderer.readme_region(*found) if found else "")
     weeks, counts = plan_weeks(config, renderer, stream, len(found[1]) + 1 if found else 0, len(stream))
-    return [readme, *weeks, *plan_index(config, renderer, counts)]
+    return [readme, *weeks, *plan_index(config, renderer, counts), *plan_site(config, stream)]
+
+
+# --- the reader's side: the feed, the search page and its data, the chart ------------------------
+
+
+def chart_target(config: Config) -> Target:
+    return Target(config, "chart", chart_path(config))
+
+
+def feed_target(config: Config) -> Target | None:
+    return Target(config, "feed", config.feed) if config.feed else None
+
+
+def month_targets(config: Config, month: search.Month) -> list[Target]:
+    """The two data files of ``month`` for the search page (none when it is off)."""
+    if config.search_page is None:
+        return []
+    return [
+        Target(config, "papers", search.chunk_path(config, month)),
+        Target(config, "notes", search.chunk_path(config, month, notes=True)),
+    ]
+
+
+def site_targets(config: Config) -> list[Target]:
+    """The files of the reader's side that every change may touch: the feed and the manifest (and
+    the page and its library, written when missing or when a new version of mapdaily changed them)."""
+    targets = [t for t in [feed_target(config)] if t]
+    if config.search_page is not None:
+        targets.append(Target(config, "manifest", f"{search.data_folder(config)}/{search.MANIFEST}"))
+    targets += [Target(config, kind, rel) for rel, kind in search.site_files(config).items()]
+    _refuse_overlaps(config, [t.rel for t in targets])
+    return targets
+
+
+def _refuse_overlaps(config: Config, rels: list[str]) -> None:
+    """A feed or search page named like another file mapdaily writes (or its folder) is refused."""
+    named = {config.data: "data", config.readme: "readme", config.archive_index: "archive_index"}
+    named[chart_path(config)] = "the chart"
+    for rel in rels:
+        taken = next((k for r, k in named.items() if r.casefold() == rel.casefold()), None)
+        if taken is None and rel.casefold().startswith(config.archive_dir.casefold() + "/"):
+            taken = "archive_dir"
+        if taken is not None:
+            raise ConfigError(f"{config.source}: {rel} would be written over {taken}; rename one")
+        named[rel] = "the search page's files" if config.feed != rel else "feed"
+
+
+def _month_in(target: Target) -> search.Month:
+    """The month a data file is for, read off its name (``2024-10.js``, ``2024-10.notes.js``)."""
+    name = target.rel.rsplit("/", 1)[-1]
+    return int(name[:4]), int(name[5:7])
+
+
+def page_of(config: Config, stream: Stream) -> Callable[[date], str]:
+    """The page that shows a date's papers: the README for the current week, else its week's page."""
+    current = current_week(stream, config)
+    return lambda d: (
+        config.readme
+        if current and current.contains(d)
+        else config.week_page(week_of(d, config.first_weekday))
+    )
+
+
+def month_days(stream: Stream, month: search.Month) -> list[Day]:
+    """The days of ``month``, newest first (dates read off their lines until the month is reached)."""
+    start = date(month[0], month[1], 1)
+    return [stream.day(i) for i, when in _walk_to(stream, start) if search.month_of(when) == month]
+
+
+def _walk_to(stream: Stream, start: date) -> Iterator[tuple[int, date]]:
+    for i, when in stream.walk():
+        if when < start:
+            break
+        yield i, when
+
+
+def feed_days(config: Config, stream: Stream) -> list[Day]:
+    """The days the feed holds: the last ``feed_days`` days up to today."""
+    if not len(stream):
+        return []
+    first = stream.date_at(0) - timedelta(days=config.feed_days)
+    return [stream.day(i) for i, _ in _walk_to(stream, first + timedelta(days=1))]
+
+
+def months_of(stream: Stream) -> list[search.Month]:
+    """Every month that has a day, newest first (from the dates alone: no day is parsed)."""
+    months: list[search.Month] = []
+    for _, when in stream.walk():
+        if not months or months[-1] != search.month_of(when):
+            months.append(search.month_of(when))
+    return months
+
+
+def site_text(target: Target, stream: Stream) -> str:
+    """The whole text of a file of the reader's side, as ``stream`` renders it."""
+    config, kind = target.config, target.kind
+    if kind == "feed":
+        return search_feed(config, stream)
+    if kind == "page":
+        return search.page_html(config)
+    if kind == "library":
+        return search.library_js()
+    if kind == "manifest":
+        week = current_week(stream, config)
+        return search.manifest_js(config, months_of(stream), week.start if week else None)
+    if kind == "chart":
+        return chart_svg([(w, papers_in(days)) for w, days in closed_weeks(stream, config)])
+    month = _month_in(target)
+    days = month_days(stream, month)
+    return _month_text(config, stream, kind, month, days)
+
+
+def search_feed(config: Config, stream: Stream) -> str:
+    return feed_xml(config, feed_days(config, stream), page_of(config, stream))
+
+
+def _month_text(config: Config, stream: Stream, kind: str, month: search.Month, days: list[Day]) -> str:
+    days = [d for d in days if d.papers]  # an empty day, opened or dropped by rotate, changes nothing
+    if kind == "notes":
+        return search.notes_js(month, days)
+    pages = [config.week_page(week_of(d.date, config.first_weekday)) for d in days]
+    return search.chunk_js(config, month, days, pages)
+
+
+def plan_site(config: Config, stream: Stream) -> list[Planned]:
+    """The feed, the search page, its library, manifest and the data of every month: one walk."""
+    planned = [Planned(t, site_text(t, stream)) for t in site_targets(config)]
+    if config.search_page is None:
+        return planned
+    by_month: dict[search.Month, list[Day]] = {}
+    for day in stream.days():
+        by_month.setdefault(search.month_of(day.date), []).append(day)
+    for month, days in by_month.items():
+        for target in month_targets(config, month):
+            planned.append(Planned(target, _month_text(config, stream, target.kind, month, days)))
+    return planned
 
 
 def affected_targets(config: Config, old: Stream, new: Stream, dates: Iterable[date]) -> list[Target]:
@@ -166,7 +319,20 @@ def affected_targets(config: Config, old: Stream, new: Stream, dates: Iterable[d
     targets = [readme_target(config)] + [week_target(config, w) for w in closed]
     if closed or read_generated(config, config.archive_index) is None:
         targets.append(index_target(config))
+    if closed:
+        targets.append(chart_target(config))
+    # The search data of the months that changed, never the whole history (the rest of the reader's
+    # side follows every change: see site_changes).
+    for month in sorted({search.month_of(d) for d in dates}, reverse=True):
+        targets += month_targets(config, month)
     return targets
+
+
+def site_changes(config: Config, old: Stream, new: Stream) -> list[Target]:
+    """What of the reader's side any change may touch: the feed (the last days), the manifest (the
+    dates), the page and its library, and the data of the month today opened or left."""
+    months = {search.month_of(s.date_at(0)) for s in (old, new) if len(s)}
+    return site_targets(config) + [t for m in sorted(months, reverse=True) for t in month_targets(config, m)]
 
 
 def read_generated(config: Config, rel: str) -> str | None:

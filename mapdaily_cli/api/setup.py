@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from mapdaily_cli.api.plan import read_generated, readme_target
+from mapdaily_cli.api.plan import index_target, read_generated, readme_target
 from mapdaily_cli.api.result import Options, Result
 from mapdaily_cli.api.transaction import Transaction, transaction
 from mapdaily_cli.config import Config, load_config, make_config
@@ -88,7 +88,8 @@ def _readme(config: Config, change: Transaction, replace: bool, kept: list[str],
             return
         base = readme + ("" if readme.endswith("\n") else "\n") + f"\n{START}\n{END}\n"
     change.base_text[config.readme] = base
-    change.regenerate([readme_target(config)])
+    # The index too: the README links to it from the first day.
+    change.regenerate([readme_target(config), index_target(config)])
 
 
 def _differing(root: Path, settings: dict[str, Any]) -> dict[str, Any]:

@@ -8,17 +8,30 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mapdaily_cli import gitops
 from mapdaily_cli.api.diff import unified
 from mapdaily_cli.api.handedits import hand_edit
-from mapdaily_cli.api.plan import Planned, Target, open_stream, plan_all, read_generated, readme_days
+from mapdaily_cli.api.plan import (
+    Planned,
+    Target,
+    open_stream,
+    plan_all,
+    read_generated,
+    readme_days,
+    site_changes,
+    site_targets,
+)
 from mapdaily_cli.api.result import Options, Result, commit_message
 from mapdaily_cli.config import Config
 from mapdaily_cli.errors import HandEditError
 from mapdaily_cli.model import Week
-from mapdaily_cli.render import START, Renderer, split_regions
+from mapdaily_cli.render import START, Regioned, Renderer, split_regions
 from mapdaily_cli.store import Stream, locked, remove_leftovers, write_all
+
+if TYPE_CHECKING:
+    from git import Repo
 
 
 class Transaction:
@@ -54,23 +67,35 @@ class Transaction:
         for item in planned:
             target, new_region = item.target, item.region
             existing = read_generated(self.config, target.rel)
+            if target.whole:
+                # Written whole: the file is its region, and a hand edit is told as in a region.
+                base = Regioned("", existing or "", "")
+                if existing is not None:
+                    self._check_hand_edit(target, base, new_region)
+                if new_region != existing:
+                    self.files[target.rel] = new_region
+                continue
             if target.rel in self.base_text:
                 base = split_regions(self.base_text[target.rel], target.rel)
             elif existing is None or (target.rel in self.unmarked and START not in existing):
                 base = split_regions(self.renderer.skeleton(target.kind, target.rel), target.rel)
             else:
                 base = split_regions(existing, target.rel)
-                if (
-                    base.region != new_region
-                    and not self.options.discard_hand_edits
-                    and target.rel not in self.recovering
-                ):
-                    found = hand_edit(target, base, self._old_region(target))
-                    if found:
-                        self.hand_edits.append(found)
+                self._check_hand_edit(target, base, new_region)
             text = base.with_region(new_region)
             if text != existing:
                 self.files[target.rel] = text
+
+    def _check_hand_edit(self, target: Target, base: Regioned, new_region: str) -> None:
+        """Note a hand edit of the text that ``new_region`` would replace (unless it is discarded)."""
+        if (
+            base.region != new_region
+            and not self.options.discard_hand_edits
+            and target.rel not in self.recovering
+        ):
+            found = hand_edit(target, base, self._old_region(target))
+            if found:
+                self.hand_edits.append(found)
 
     def _old_region(self, target: Target) -> Callable[[], str]:
         """What the data before this command renders for ``target`` (worked out only when asked)."""
@@ -88,6 +113,11 @@ class Transaction:
             self.recovering.update(p.target.rel for p in planned)
             self.plan(p for p in planned if p.target.rel not in self.files)
             self.recovering_all = False
+        if self.files or self.stream.changed:
+            # The reader's side follows every change: the feed, the manifest, the page and its library
+            # (the data of the months a command changed is among its own targets).
+            changes = site_changes(self.config, self.old, self.stream)
+            self.regenerate(t for t in changes if t.rel not in self.files)
         if self.hand_edits:
             raise HandEditError(
                 "generated text was edited by hand and would be overwritten; move the edit into "
@@ -111,6 +141,7 @@ class Transaction:
             # so a git lock file seen here is not a concurrent run's).
             repo = gitops.open_repo(self.config.root)
             gitops.preflight(repo, list(paths.values()))
+            message = self._folding(repo, list(paths.values()), message)
         write_all({paths[rel]: text for rel, text in files.items()}, journal)
         parts = files.get(self.config.data)
         if isinstance(parts, list):
@@ -119,6 +150,16 @@ class Transaction:
         if repo is not None:
             result.commit = gitops.commit_paths(repo, list(paths.values()), message)
         return result
+
+    def _folding(self, repo: Repo, paths: list[Path], message: str) -> str:
+        """``message``, saying so when the commit also takes changes left uncommitted before this
+        command (by a --no-commit run or a hand edit of these files); the user is told too."""
+        earlier = gitops.uncommitted(repo, paths)
+        if not earlier:
+            return message
+        said = f"changes to {', '.join(earlier)} left uncommitted before (by --no-commit or by hand)"
+        self.notes.append(f"the commit also holds the {said}")
+        return f"{message}\n\nAlso holds the {said}."
 
     def _dry_run(self, files: dict[str, str | bytes | list[bytes | memoryview]], summary: str) -> Result:
         config = self.config
@@ -129,7 +170,8 @@ class Transaction:
 
 def generated_folders(config: Config) -> set[Path]:
     """Every folder mapdaily writes files in."""
-    rels = (config.data, config.readme, config.archive_index, config.week_page(Week(date(2024, 10, 7))))
+    rels = [config.data, config.readme, config.archive_index, config.week_page(Week(date(2024, 10, 7)))]
+    rels += [t.rel for t in site_targets(config)]
     return {config.path(rel).parent for rel in rels if config.path(rel).parent.is_dir()}
 
 

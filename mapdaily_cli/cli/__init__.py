@@ -7,6 +7,7 @@
 - ``papers``   add, edit, remove, move
 - ``days``     rotate, archive, render, check, list, show, search
 - ``setup``    init, import
+- ``stats``    stats
 
 Only this package imports typer and rich; everything heavy (rich, the api, ruamel, git, jinja2) is
 imported inside the commands that need it, so that ``mapdaily --help`` starts as fast as typer does.
@@ -16,7 +17,7 @@ from mapdaily_cli.cli.app import app, main
 
 # Importing the command modules registers their commands on the app, in the order --help lists them.
 # isort: off
-from mapdaily_cli.cli import papers, days, setup
+from mapdaily_cli.cli import papers, days, setup, stats
 # isort: on
 
-__all__ = ["app", "main", "days", "papers", "setup"]
+__all__ = ["app", "main", "days", "papers", "setup", "stats"]

@@ -9,9 +9,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Optional, ParamSpec, TypeVar
 
 import typer
+import typer.core
 
 from mapdaily_cli import __version__
 from mapdaily_cli.cli import present
@@ -49,7 +50,58 @@ def guarded() -> Iterator[None]:
         raise typer.Exit(INTERNAL_ERROR) from None
 
 
+class _PlainArgument(typer.core.TyperArgument):
+    """An argument shown in help as its metavar alone: ``SELECTOR``, ``[ID_OR_URL]...``, ``FILE...``."""
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None
+
+    def _usage_display_name(self) -> str:
+        name = self.display_name_raw
+        if not self.required and not name.startswith("["):
+            name = f"[{name}]"
+        if self.nargs != 1 and not name.endswith("..."):
+            name += "..."
+        return name
+
+
+_TYPE_NAMES = {"str": "TEXT", "int": "INTEGER", "float": "NUMBER", "Path": "PATH"}
+
+
+class _PlainOption(typer.core.TyperOption):
+    """An option shown in help with its metavar, or its type as click names it: ``--title TEXT``."""
+
+    def display_type_rich(self, ctx: Any) -> str:
+        if self.metavar:
+            return self.metavar
+        bare = self.bare_type()
+        return _TYPE_NAMES.get(bare, bare.upper())
+
+
+class PlainCommand(typer.core.TyperCommand):
+    """A command whose help shows plain metavars (no ``{SELECTOR}``, no ``<list[Path]>``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if type(param) is typer.core.TyperArgument:
+                param.__class__ = _PlainArgument
+            elif type(param) is typer.core.TyperOption:
+                param.__class__ = _PlainOption
+
+
+class PlainGroup(typer.core.TyperGroup):
+    """The app's group, its options shown as the commands' are."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if type(param) is typer.core.TyperOption:
+                param.__class__ = _PlainOption
+
+
 app = typer.Typer(
+    cls=PlainGroup,
     name="mapdaily",
     help="Keep a daily paper digest in a git repository: papers.yaml is the data, the markdown is generated.",
     no_args_is_help=True,
@@ -75,7 +127,7 @@ def command(name: str | None = None) -> Callable[[Callable[P, R]], Callable[P, R
             with guarded():
                 return body(*args, **kwargs)
 
-        app.command(name)(run)
+        app.command(name, cls=PlainCommand)(run)
         return run
 
     return register

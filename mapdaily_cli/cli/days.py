@@ -105,9 +105,7 @@ def list_(
     digest = config()
     days = api.list_days(digest, parse_date(date_), parse_week(week, digest))
     if json_:
-        present.print_json(
-            [{"date": d.date.isoformat(), "papers": [p.to_mapping() for p in d.papers]} for d in days]
-        )
+        present.print_json(api.day_records(days))
         return
     present.days(days)
 
@@ -138,6 +136,6 @@ def search(
     if json_:
         present.print_json([api.paper_record(f) for f in found])
     else:
-        present.matches(query, found)
+        present.matches(query, found, [api.matched_fields(f.paper, query) for f in found])
     if not found:
         raise typer.Exit(1)  # as grep: no match is exit 1, with --json too

@@ -3,6 +3,8 @@ candidates."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
@@ -19,38 +21,44 @@ if TYPE_CHECKING:
 
 
 def _compose(
-    title: str | None,
-    url: str | None,
-    affiliation: str | None,
-    comment: str | None,
+    digest: Config,
+    fields: dict[str, str | None],
     edit: bool,
-    authors: str | None = None,
+    day: Callable[[], date],
+    allow_duplicate: bool,
 ) -> Paper:
-    """The paper to add from the options given; at a terminal, the prompts ask for the rest."""
+    """The paper to add from the options given (``fields``: title, url, affiliation, comment,
+    authors); at a terminal, the prompts ask for the rest, each answer checked as it is typed, and
+    a duplicate refused before the comment is written."""
+    from mapdaily_cli import api
     from mapdaily_cli.model import Paper
 
+    title, url, affiliation, comment = (fields.get(k) for k in ("title", "url", "affiliation", "comment"))
     if comment == "-":
         comment = prompts.read_stdin()
-    if prompts.stdin_is_tty():
+    tty = prompts.stdin_is_tty()
+    if tty:
         if title is None:
-            title = prompts.ask("Title", required=True)
+            title = prompts.ask("Title", required=True).strip()
         if url is None:
-            url = prompts.ask("URL")
+            url = prompts.ask_valid("URL", api.typed_url)
+        if not allow_duplicate:
+            api.refuse_duplicate(digest, Paper(title=title, url=url or None))
         if affiliation is None:
             affiliation = prompts.ask("Affiliation")
         if comment is None and not edit:
             comment = prompts.ask("Comment (empty opens $EDITOR)")
             edit = not comment
-    if edit:
-        comment = prompts.edit_text(comment or "")
     if title is None:
         raise UsageError("--title is required when not at a terminal (or give an arXiv id: add 2410.08391)")
+    if edit:
+        comment = prompts.edit_comment(f"{title} ({day().isoformat()})", comment or "")
     return Paper(
         title=title,
         url=url or None,
         affiliation=affiliation or None,
         comment=(comment or "").strip() or None,
-        authors=authors or None,
+        authors=fields.get("authors") or None,
     )
 
 
@@ -100,7 +108,16 @@ def add(
         flags = (edit, allow_duplicate, allow_withdrawn, dry_run)
         papers = _from_arxiv(digest, ids, {k: v for k, v in given.items() if v is not None}, comment, flags)
     else:
-        papers = [_compose(title, url, affiliation, comment, edit, authors)]
+        given = {
+            "title": title,
+            "url": url,
+            "affiliation": affiliation,
+            "comment": comment,
+            "authors": authors,
+        }
+        papers = [
+            _compose(digest, given, edit, lambda: api.day_for(digest, when, today(digest)), allow_duplicate)
+        ]
     present.result(
         api.run(
             digest, opts, lambda: api.add_papers(digest, papers, when, today(digest), opts, allow_duplicate)
@@ -150,10 +167,8 @@ def _from_arxiv(
 
 
 def _write_comment(found: api.Fetched) -> str | None:
-    """The comment on one fetched paper, written in $EDITOR under a line naming the paper."""
-    header = f"<!-- the comment on {found.ref.id}: {found.paper.title} (this line is removed) -->\n"
-    text = prompts.edit_text(header)
-    return "".join(line for line in text.splitlines(keepends=True) if line != header).strip() or None
+    """The comment on one fetched paper, written in $EDITOR on a file that names the paper."""
+    return prompts.edit_comment(f"{found.ref.id}: {found.paper.title}") or None
 
 
 def _fields(

@@ -8,14 +8,19 @@ from typing import TYPE_CHECKING, Annotated, Optional, overload
 
 import typer
 
-from mapdaily_cli.errors import InputError
+from mapdaily_cli.errors import UsageError
 
 if TYPE_CHECKING:
     from mapdaily_cli.config import Config
     from mapdaily_cli.model import Week
 
 Selector = Annotated[
-    str, typer.Argument(metavar="SELECTOR", help="A url or arXiv id, YYYY-MM-DD#N, or part of a title.")
+    str,
+    typer.Argument(
+        metavar="SELECTOR",
+        help="A url or arXiv id, DATE#N (the date as YYYY-MM-DD or as the pages show it; #N alone:"
+        " today's), or part of a title.",
+    ),
 ]
 NoCommit = Annotated[bool, typer.Option("--no-commit", help="Write the files but do not commit them.")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Show the diff of what would change; write nothing.")]
@@ -42,7 +47,8 @@ def parse_date(text: str | None, option: str = ...) -> date | None: ...
 
 
 def parse_date(text: str | None, option: str = "--date") -> date | None:
-    """The date given as ``option`` (None when it was not given)."""
+    """The date given as ``option`` (None when it was not given); a value that is not a date is a
+    usage error (exit 2), a date the command then refuses is rejected input (exit 1)."""
     from mapdaily_cli.model import parse_date
 
     if text is None:
@@ -50,11 +56,11 @@ def parse_date(text: str | None, option: str = "--date") -> date | None:
     try:
         return parse_date(text)
     except ValueError as e:
-        raise InputError(f"{option}: {e}") from None
+        raise UsageError(f"{option}: {e}") from None
 
 
 def parse_week(text: str | None, config: Config) -> Week | None:
-    """The week given as --week (None when it was not given)."""
+    """The week given as --week (None when it was not given); a malformed one is a usage error."""
     from mapdaily_cli.model import parse_week_label
 
     if text is None:
@@ -62,4 +68,4 @@ def parse_week(text: str | None, config: Config) -> Week | None:
     try:
         return parse_week_label(text, config.first_weekday)
     except ValueError as e:
-        raise InputError(f"--week: {e}") from None
+        raise UsageError(f"--week: {e}") from None

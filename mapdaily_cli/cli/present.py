@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -90,8 +91,11 @@ def result(done: api.Result) -> None:
 
 
 def ok(done: api.Result) -> None:
-    """A check that passed."""
-    console().print(f"[green]ok:[/] {escape(done.summary)}")
+    """A check that passed, after its warnings (which do not fail it)."""
+    err = console()
+    for note in done.notes:
+        err.print(f"[yellow]warning:[/] {escape(note)}")
+    err.print(f"[green]ok:[/] {escape(done.summary)}")
 
 
 def print_json(value: Any) -> None:
@@ -101,8 +105,11 @@ def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
 
 
-def papers_table(title: str, rows: Sequence[tuple[str, Paper]]) -> Table:
-    """Papers as a table: reference, title, affiliation, the comment (shortened)."""
+def papers_table(
+    title: str, rows: Sequence[tuple[str, Paper]], query: str | None = None, matched: Sequence[list[str]] = ()
+) -> Table:
+    """Papers as a table: reference, title, affiliation, the comment (shortened); with a search's
+    ``query``, the fields that hold it, and each place it occurs highlighted (at a terminal)."""
     from rich.table import Table
 
     table = Table(title=title, show_lines=False, expand=False)
@@ -110,20 +117,55 @@ def papers_table(title: str, rows: Sequence[tuple[str, Paper]]) -> Table:
     table.add_column("Paper", style="bold", overflow="fold")
     table.add_column("Affiliation", overflow="fold")
     table.add_column("Comment", overflow="fold", max_width=60)
-    for ref, paper in rows:
-        comment = paper.comment or "-"
-        if len(comment) > 160:
-            comment = comment[:159] + "…"
-        table.add_row(escape(ref), escape(paper.title), escape(paper.affiliation or "-"), escape(comment))
+    if query is not None:
+        table.add_column("Matched", overflow="fold")
+    for n, (ref, paper) in enumerate(rows):
+        cells = [paper.title, paper.affiliation or "-", _shortened(paper.comment or "-", query)]
+        row = [escape(ref), *(_marked(c, query) for c in cells)]
+        if query is not None:
+            row.append(escape(", ".join(matched[n]) if n < len(matched) else ""))
+        table.add_row(*row)
     return table
 
 
+def _pattern(query: str) -> re.Pattern[str]:
+    """What a search for ``query`` finds in a text: its words in order, any run of space between."""
+    return re.compile(r"\s+".join(map(re.escape, query.split())), re.IGNORECASE)
+
+
+def _shortened(text: str, query: str | None, limit: int = 160) -> str:
+    """``text`` cut to about ``limit`` characters, around the first match of ``query`` if any."""
+    if len(text) <= limit:
+        return text
+    found = _pattern(query).search(text) if query else None
+    if found is None or found.end() <= limit - 1:
+        return text[: limit - 1] + "…"
+    start = max(0, found.start() - limit // 3)
+    return "…" + text[start : start + limit - 2] + "…"
+
+
+def _marked(text: str, query: str | None) -> str:
+    """``text`` as Rich markup, the matches of ``query`` highlighted (plain when piped)."""
+    if not query:
+        return escape(text)
+    out, at = [], 0
+    for m in _pattern(query).finditer(text):
+        out += [escape(text[at : m.start()]), f"[reverse]{escape(m[0])}[/reverse]"]
+        at = m.end()
+    return "".join(out) + escape(text[at:])
+
+
 def days(found: Sequence[Day]) -> None:
-    """Days as one table each."""
+    """Days as one table each; a day without papers, and no day at all, said in a line."""
     out = console(stderr=False)
-    if not found:
-        out.print("no papers")
+    if not any(d.papers for d in found):
+        which = ", ".join(d.date.isoformat() for d in found)
+        out.print(f"no papers{f' on {which}' if which else ''}")
+        return
     for d in found:
+        if not d.papers:
+            out.print(f"{d.date.isoformat()}: no papers")
+            continue
         rows = [(f"{d.date.isoformat()}#{i + 1}", p) for i, p in enumerate(d.papers)]
         out.print(papers_table(d.date.isoformat(), rows))
 
@@ -140,14 +182,15 @@ def paper(found: api.Found) -> None:
         out.print(escape(found.paper.comment))
 
 
-def matches(query: str, found: Sequence[api.Found]) -> None:
-    """The papers a search found, or the line that says there are none."""
+def matches(query: str, found: Sequence[api.Found], matched: Sequence[list[str]] = ()) -> None:
+    """The papers a search found, with the fields that hold ``query``, or the line that says there
+    are none."""
     out = console(stderr=False)
     if not found:
         out.print(f"no paper mentions {escape(query)!r}")
         return
     title = f"{len(found)} match{'es' if len(found) != 1 else ''}"
-    out.print(papers_table(title, [(f.ref, f.paper) for f in found]))
+    out.print(papers_table(title, [(f.ref, f.paper) for f in found], query, matched))
 
 
 @contextmanager

@@ -71,10 +71,10 @@ def init(
 ) -> None:
     """Make this git repository a digest: papers.yaml, README.md with markers, settings, CI files."""
     from mapdaily_cli import api
-    from mapdaily_cli.config import find_root, load_config
+    from mapdaily_cli.config import find_root, load_config, make_config
 
     root = find_root(start())
     settings = _settings(columns, timezone, week_start)
-    present.result(
-        api.init_digest(root, settings, today(load_config(root)), ci, options(no_commit, dry_run), replace)
-    )
+    # The first day is today where the digest lives: in the zone given now, else the configured one.
+    zone = make_config(root, {"timezone": timezone}, "--timezone") if timezone else load_config(root)
+    present.result(api.init_digest(root, settings, today(zone), ci, options(no_commit, dry_run), replace))

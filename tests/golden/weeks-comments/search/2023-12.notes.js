@@ -1,0 +1,1 @@
+mapdaily.notes("2023-12",[]);

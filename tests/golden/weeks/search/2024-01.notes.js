@@ -1,0 +1,1 @@
+mapdaily.notes("2024-01",[]);

@@ -1,0 +1,1 @@
+mapdaily.notes("2024-10",[[0,0,"Two lines of *comment*, with a_b and `code`."],[0,1,"See www.example.com and https://example.org/x_y for more."],[1,0,"-"],[2,0,"Ends the table </table> early? No."],[3,0,"It’s a “quoted” comment—with dashes."],[5,0,"<!-- mapdaily:end -->"]]);
