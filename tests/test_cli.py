@@ -285,6 +285,11 @@ def test_edit_in_editor_validates(repo: Path, tmp_path: Path, monkeypatch: pytes
         encoding="utf-8",
     )
     monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    # A field the settings do not declare is refused (a misspelling must not vanish), naming the
+    # field it is likely meant to be; a declared one is kept.
+    code, _, err = run_cli(repo, "edit", "Tuesday")
+    assert code == 1 and "unknown field 'note'" in err and "extra_fields = ['note']" in err
+    (repo / "mapdaily.toml").write_text('extra_fields = ["note"]\n', encoding="utf-8")
     ok(repo, "edit", "Tuesday")
     data = (repo / "papers.yaml").read_text(encoding="utf-8")
     assert "comment: edited in the editor" in data and "note: kept" in data

@@ -100,7 +100,7 @@ def add_papers(
     if not papers:
         raise InputError("no paper to add; give an arXiv id or --title")
     for paper in papers:
-        check_paper(paper.to_mapping())
+        check_paper(paper.to_mapping(), extra_fields=config.extra_fields)
     if not allow_duplicate:
         _refuse_repeats(papers)
     with transaction(config, options, creates=True) as change:
@@ -154,15 +154,16 @@ def paper_yaml(config: Config, selector: str) -> tuple[str, str, Paper]:
     return stream.paper_text(found.index, found.position), found.ref, found.paper
 
 
-def parse_paper_yaml(text: str) -> dict[str, Any]:
-    """Validate an edited paper mapping; InputError with line and column when it is not one."""
+def parse_paper_yaml(text: str, extra_fields: Sequence[str] | None = None) -> dict[str, Any]:
+    """Validate an edited paper mapping (``extra_fields``: the fields the settings declare, any other
+    unknown field refused); InputError with line and column when it is not one."""
     try:
         data = load_round_trip(text, "", 1)
     except DataError as e:
         raise InputError(e.message) from None
     if not isinstance(data, dict):
         raise InputError("the paper must be a mapping with at least 'title:'")
-    check_paper(dict(data), where="")
+    check_paper(dict(data), where="", extra_fields=extra_fields)
     return dict(data)
 
 
@@ -186,11 +187,13 @@ def edit_paper(
                 " saved: run the edit again"
             )
         if replacement is not None:
-            parse_paper_yaml(replacement)
+            parse_paper_yaml(replacement, config.extra_fields)
             changed = stream.replace_paper(found.index, found.position, replacement)
         else:
             merged = {**found.paper.to_mapping(), **(changes or {})}
-            check_paper({k: v for k, v in merged.items() if v or k == "title"})
+            check_paper(
+                {k: v for k, v in merged.items() if v or k == "title"}, extra_fields=config.extra_fields
+            )
             changed = stream.set_fields(found.index, found.position, changes or {})
         new = stream.day(found.index).papers[found.position]
         if not changed or (new == found.paper and replacement is None):

@@ -31,7 +31,7 @@ def open_stream(config: Config, *, changing: bool = False, required: bool = True
         )
     folder = gitops.git_dir(config.root)
     cache = ScanCache(folder / "mapdaily-scan.json", writable=changing) if folder else None
-    return Stream.read(config.data_path, config.data, cache)
+    return Stream.read(config.data_path, config.data, cache, config.extra_fields)
 
 
 def current_week(stream: Stream, config: Config) -> Week | None:

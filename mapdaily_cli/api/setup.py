@@ -46,7 +46,7 @@ def init_digest(
     with transaction(config, options, creates=True) as change:
         if not config.data_path.exists() or replace:
             text = f"{DATA_HEADER}date: {today.isoformat()}\npapers: []\n"
-            change.stream = Stream.fresh(config.data_path, config.data, text)
+            change.stream = Stream.fresh(config.data_path, config.data, text, config.extra_fields)
         else:
             kept.append(config.data)
         files = {"mapdaily.toml": _toml(settings)} if settings else {}

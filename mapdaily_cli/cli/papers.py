@@ -205,7 +205,7 @@ def edit(
         return
     text, ref, shown = api.paper_yaml(digest, selector)
     header = f"# {ref}: edit the paper, save and close; an empty file cancels.\n"
-    edited = prompts.edit_until_valid(header, text, api.parse_paper_yaml)
+    edited = prompts.edit_until_valid(header, text, lambda t: api.parse_paper_yaml(t, digest.extra_fields))
     present.result(
         api.run(
             digest, opts, lambda: api.edit_paper(digest, ref, None, opts, replacement=edited, expect=shown)

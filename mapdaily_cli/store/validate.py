@@ -14,6 +14,13 @@ from mapdaily_cli.model import UNKNOWN_FIELD, Day, Paper, paper_problem
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
+class KeyOf(str):
+    """A step of a path to a node that names a mapping's key itself, not its value (where an
+    unknown field is written)."""
+
+    __slots__ = ()
+
+
 def paper_message(
     fields: Mapping[str, Any],
     name: Callable[[str], str],
@@ -77,6 +84,7 @@ def validate_day(
         found = paper_message(paper, _field_of(i, when), no_title, extra_fields)
         if found is not None:
             key, message = found
-            raise fail(("papers", i) if message == no_title else ("papers", i, key), message)
+            last = KeyOf(key) if message.startswith("unknown field") else key
+            raise fail(("papers", i) if message == no_title else ("papers", i, last), message)
         out.append(Paper.from_mapping(dict(paper)))
     return Day(when, tuple(out))
