@@ -46,11 +46,13 @@ def _escape_match(m: re.Match[str]) -> str:
     return _CELL_REPLACE.get(ch) or "\\" + ch
 
 
-def _autolink_breaks(text: str, specials: list[re.Match[str]]) -> set[int]:
+def _autolink_breaks(text: str, specials: list[re.Match[str]], open_end: bool = False) -> set[int]:
     """Where to put a backslash so that no autolink forms around text that had to be escaped.
 
     A link whose text needs no escaping (but for ``|``, which the table itself unescapes) is left to
-    form; any other is kept from forming by escaping its ``:`` or the ``.`` after ``www``.
+    form; any other is kept from forming by escaping its ``:`` or the ``.`` after ``www``. With
+    ``open_end`` markup follows ``text`` at once (a comment's link): a candidate running to the end
+    would run on into it and swallow the link, so it is kept from forming too.
     """
     breaks: set[int] = set()
     escaped = [m.start() for m in specials if m.group() != "|"]
@@ -58,7 +60,7 @@ def _autolink_breaks(text: str, specials: list[re.Match[str]]) -> set[int]:
         end = text.find(" ", m.start())
         end = len(text) if end < 0 else end
         at = m.start(1) if m.group(1) else m.start(2)
-        if any(m.start() <= i < end and i != at for i in escaped):
+        if any(m.start() <= i < end and i != at for i in escaped) or (open_end and end == len(text)):
             breaks.add(at)
     return breaks
 
@@ -75,13 +77,14 @@ def cell(text: str | None) -> str:
     return _escape(text)
 
 
-def _escape(text: str) -> str:
-    """``text`` (folded already) as cell markdown that shows exactly that text."""
+def _escape(text: str, open_end: bool = False) -> str:
+    """``text`` (folded already) as cell markdown that shows exactly that text (``open_end``: markup
+    follows it at once)."""
     specials = list(_CELL_SPECIAL.finditer(text))
-    if not specials:
-        return text
     lowered = text.lower()
-    breaks = _autolink_breaks(text, specials) if "://" in lowered or "www." in lowered else set()
+    if not specials and not (open_end and ("://" in lowered or "www." in lowered)):
+        return text
+    breaks = _autolink_breaks(text, specials, open_end) if "://" in lowered or "www." in lowered else set()
     if not breaks:
         return _CELL_SPECIAL.sub(_escape_match, text)
     out: list[str] = []
@@ -104,7 +107,7 @@ def comment_cell(text: str | None) -> str:
     out: list[str] = []
     pos = 0
     for m in comment_links(text):
-        out.append(_escape(text[pos : m.start()]))
+        out.append(_escape(text[pos : m.start()], open_end=True))
         if m["auto"]:
             out.append(f"<{m['auto']}>")
         else:
