@@ -131,7 +131,8 @@ def _shows(after: dict[str, object], before: dict[str, object], fields: set[str]
     import re
 
     for f in fields:
-        # A link inside a comment is kept as "text (url)": the url is not lost to plain text.
+        # A link inside an affiliation is kept as "text (url)": the url is not lost to plain text
+        # (a comment keeps its links as links).
         shown = re.sub(r" \(https?://[^ )]+\)", "", str(after.get(f)))
         if f == "comment" and shown.startswith(str(before.get(f))):
             continue
@@ -164,3 +165,20 @@ def test_every_row_the_original_showed_is_shown_after_import(repo: Path, name: s
         assert any(_shows(r, wanted, fields) for r in after), (name, row)
     assert len(after) == len(data)
     assert sorted(str(r["title"]) for r in after) == sorted(" ".join(p["title"].split()) for p in data)
+
+
+def test_a_comments_link_is_still_a_link_after_import(repo: Path) -> None:
+    (repo / "page.md").write_text(
+        "## 🔥 Paper Today: 15/10/2024\n\n| Paper | Affiliation | Comments |\n|---|---|---|\n"
+        "| A Paper | Lab | See [the code](https://github.com/example/code) first. |\n",
+        encoding="utf-8",
+    )
+    code, _, err = run_cli(repo, "import", "page.md")
+    assert code == 0, err
+    assert "comment: See [the code](https://github.com/example/code) first." in (
+        repo / "papers.yaml"
+    ).read_text(encoding="utf-8")
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    page = cmarkgfm.github_flavored_markdown_to_html(readme, options=Options.CMARK_OPT_UNSAFE)
+    assert '>See <a href="https://github.com/example/code">the code</a> first.</td>' in page
+    assert run_cli(repo, "check")[0] == 0
