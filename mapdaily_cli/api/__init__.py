@@ -19,6 +19,7 @@ from mapdaily_cli.api.papers import (
     paper_yaml,
     parse_paper_yaml,
     refuse_duplicate,
+    remove_day,
     remove_paper,
     typed_url,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "paper_yaml",
     "parse_paper_yaml",
     "refuse_duplicate",
+    "remove_day",
     "remove_paper",
     "render",
     "rotate",

@@ -7,13 +7,13 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from mapdaily_cli.api.plan import affected_targets, open_stream
+from mapdaily_cli.api.plan import affected_targets, current_week, open_stream, week_days
 from mapdaily_cli.api.result import Options, Result, commit_message, short
 from mapdaily_cli.api.select import find_duplicates, select
 from mapdaily_cli.api.transaction import transaction
 from mapdaily_cli.config import Config
 from mapdaily_cli.errors import DataError, InputError
-from mapdaily_cli.model import Paper, arxiv_ref, same_paper, validate_url
+from mapdaily_cli.model import Paper, arxiv_ref, same_paper, validate_url, week_of
 from mapdaily_cli.store import Stream, load_round_trip, paper_message
 
 
@@ -215,6 +215,41 @@ def remove_paper(config: Config, selector: str, options: Options) -> Result:
         return change.commit(
             commit_message("remove", short(found.paper.title), f"({found.date.isoformat()})"),
             f"removed {found.ref}: {short(found.paper.title)}",
+        )
+
+
+def remove_day(config: Config, when: date, options: Options, with_papers: bool = False) -> Result:
+    """Delete day ``when`` from the digest: an empty day (a rotate to a wrong date, a day kept by
+    hand), or with ``with_papers`` a day and its papers. The only day is kept: the digest needs a
+    today."""
+    with transaction(config, options) as change:
+        stream = change.stream
+        index, exists = stream.position_of(when)
+        if not exists:
+            raise InputError(f"no day {when.isoformat()} in {config.data}; nothing to remove")
+        if len(stream) == 1:
+            raise InputError(
+                f"{when.isoformat()} is the digest's only day; it stays (`rotate` opens the next one)"
+            )
+        week = week_of(when, config.first_weekday)
+        current = current_week(stream, config)
+        if current is not None and week < current and len(week_days(stream, config, week)) == 1:
+            raise InputError(
+                f"{when.isoformat()} is the one day of the archived week {week.label}; it stays, so"
+                f" that {config.week_page(week)} keeps a week"
+            )
+        papers = stream.day(index).papers
+        if papers and not with_papers:
+            n = f"{len(papers)} paper{'s' if len(papers) != 1 else ''}"
+            raise InputError(
+                f"{when.isoformat()} holds {n}; move them first (`mapdaily move`), or pass --with-papers"
+                " to remove the day and its papers"
+            )
+        stream.delete_day(index)
+        change.regenerate(affected_targets(config, change.old, stream, [when]))
+        held = f" and its {len(papers)} paper{'s' if len(papers) != 1 else ''}" if papers else ""
+        return change.commit(
+            commit_message("remove", f"day {when.isoformat()}"), f"removed {when.isoformat()}{held}"
         )
 
 
