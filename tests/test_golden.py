@@ -126,3 +126,11 @@ def test_every_golden_page_shows_the_stored_text(case: str, tmp_path: Path) -> N
         page = Page(gfm(pages[rel]))
         shown_rows += [[c.text for c in row] for row in page.body_rows]
     assert shown_rows == expected
+
+
+def test_a_case_covers_an_empty_today_and_the_index_before_any_week_closes() -> None:
+    files = expected_files(GOLDEN / "empty-today")
+    assert "| No papers yet today |  |  |" in files["README.md"]
+    assert "15/10/2024" not in files["README.md"]  # an empty day of the week is left out
+    assert "No archived weeks yet" in files["archived_papers.md"]
+    assert "[Back to the papers of this week](README.md)" in files["archived_papers.md"]
