@@ -112,14 +112,20 @@ def test_cases_cover_several_weeks_and_both_column_sets() -> None:
 
 @pytest.mark.parametrize("case", cases())
 def test_every_golden_page_shows_the_stored_text(case: str, tmp_path: Path) -> None:
-    from test_render import Page, gfm, shown
+    from test_render import Page, comment_shown, gfm, shown
 
     for name in ("papers.yaml", "mapdaily.toml"):
         if (GOLDEN / case / name).exists():
             (tmp_path / name).write_bytes((GOLDEN / case / name).read_bytes())
     config = load_config(tmp_path)
     days = list(Stream.read(config.data_path, config.data).days())
-    expected = [[shown(getattr(p, c)) for c in config.columns] for d in days for p in d.papers]
+    expected = [
+        [comment_shown(p.comment) if c == "comment" else shown(p.value_of(c)) for c in config.columns]
+        for d in days
+        for p in d.papers
+    ]
+    if days and not days[0].papers:  # today's placeholder row
+        expected.insert(0, [config.empty_today] + [""] * (len(config.columns) - 1))
     shown_rows = []
     pages = expected_files(GOLDEN / case)
     for rel in ["README.md", *sorted((r for r in pages if r.startswith("archived_papers/")), reverse=True)]:
