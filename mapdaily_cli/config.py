@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import posixpath
 import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
 from functools import partial
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path, PurePosixPath
 from string import Formatter
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from mapdaily_cli.config_checks import clean_path, is_git, outside_message, page_problem, resolved_path
 from mapdaily_cli.errors import ConfigError, MapdailyError
 from mapdaily_cli.model import FIELDS, WEEKDAYS, Week, week_of
 
@@ -30,9 +30,14 @@ class Config:
     archive_dir: str = "archived_papers"
     archive_page: str = "{iso_year}W{iso_week:02d}.md"
     archive_index: str = "archived_papers.md"
+    #: Paper fields of the digest's own (``reviewer``): allowed in papers.yaml, shown where
+    #: ``columns`` names them; any other unknown field is an error.
+    extra_fields: tuple[str, ...] = ()
     columns: tuple[str, ...] = ("title", "affiliation", "comment")
     headers: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_HEADERS))
     today_heading: str = "🔥 Paper Today: {date}"
+    #: The one row of today's table while today has no paper ("" keeps the table header-only).
+    empty_today: str = "No papers yet today"
     week_heading: str = "🛠️ Papers This Week "
     archive_heading: str = "📚 Papers of {week} ({start} – {end})"
     date_format: str = "%d/%m/%Y"
@@ -66,15 +71,15 @@ class Config:
         if resolved == lexical:
             return lexical
         if not resolved.is_relative_to(root):
-            raise MapdailyError(_outside_message(root, relative, resolved))
+            raise MapdailyError(outside_message(root, relative, resolved))
         inside = resolved.relative_to(root)
-        if inside.parts[:1] and _is_git(inside.parts[0]):
+        if inside.parts[:1] and is_git(inside.parts[0]):
             raise MapdailyError(
                 f"{relative} is a symbolic link into .git ({resolved}); replace it with a regular file"
             )
         for key in _FILE_KEYS:
             other = getattr(self, key)
-            if other != relative and resolved == _resolved(root / other):
+            if other != relative and resolved == resolved_path(root / other):
                 raise MapdailyError(
                     f"{relative} is a symbolic link to {other}, the {key} file, and writing one would"
                     " overwrite the other; replace the link with a regular file"
@@ -94,7 +99,7 @@ class Config:
             iso_year=year, iso_week=number, start=week.start, end=week.end, label=week.label
         )
         page = f"{self.archive_dir}/{name}"
-        problem = _page_problem(name)
+        problem = page_problem(name)
         if problem is None:
             taken = page.casefold()
             for key in _FILE_KEYS:
@@ -112,7 +117,10 @@ class Config:
 _KEYS = {f.name for f in fields(Config)} - {"root", "source"}
 _FILE_KEYS = ("data", "readme", "archive_index")
 _PATH_KEYS = (*_FILE_KEYS, "archive_dir", "templates")
-_PAGE_FIX = 'archive_page names a file in archive_dir (no .., no leading /), e.g. "{iso_year}W{iso_week}.md"'
+_PAGE_FIX = (
+    "archive_page names a file inside archive_dir (/ may separate folders there, no .. or leading /),"
+    ' e.g. "{iso_year}W{iso_week:02d}.md"'
+)
 
 
 def find_root(start: Path) -> Path:
@@ -175,6 +183,7 @@ def _parse_toml(name: str, text: str) -> dict[str, Any]:
 def make_config(root: Path, table: dict[str, Any], source: str = "defaults") -> Config:
     """Validate a configuration table and build the Config; every problem is a ConfigError."""
     values = {key: _value(source, key, value) for key, value in _named(source, table).items()}
+    _check_fields(source, values)
     config = Config(root=root, source=source, **values)
     _check_files(config)
     _check_archive_page(config)
@@ -198,7 +207,7 @@ def _named(where: str, table: dict[str, Any]) -> dict[str, Any]:
 
 
 def _columns(where: str, value: Any) -> tuple[str, ...]:
-    good = isinstance(value, list) and value and all(isinstance(v, str) and v in FIELDS for v in value)
+    good = isinstance(value, list) and value and all(isinstance(v, str) for v in value)
     if not good or len(set(value)) != len(value):
         raise ConfigError(
             f"{where}: columns must be a list of fields from {', '.join(FIELDS)}"
@@ -210,11 +219,40 @@ def _columns(where: str, value: Any) -> tuple[str, ...]:
 
 
 def _headers(where: str, value: Any) -> dict[str, str]:
-    if not isinstance(value, dict) or not all(k in FIELDS and isinstance(v, str) for k, v in value.items()):
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
         raise ConfigError(
             f'{where}: headers must map fields ({", ".join(FIELDS)}) to text, e.g. {{ comment = "Comments" }}'
         )
     return {**DEFAULT_HEADERS, **value}
+
+
+def _extra_fields(where: str, value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(
+        isinstance(v, str) and re.fullmatch(r"[a-z][a-z0-9_]*", v, re.A) for v in value
+    ):
+        raise ConfigError(
+            f"{where}: extra_fields must be a list of field names in lower case letters, digits and _"
+            f' (e.g. ["reviewer"]), not {value!r}'
+        )
+    taken = [v for v in value if v in FIELDS]
+    if taken or len(set(value)) != len(value):
+        which = f"{taken[0]!r} is a built-in field" if taken else "a field is named twice"
+        raise ConfigError(f"{where}: extra_fields: {which}; list each field of your own once")
+    return tuple(value)
+
+
+def _check_fields(where: str, values: dict[str, Any]) -> None:
+    """The columns and headers name only fields a paper may have: the built-in and the declared."""
+    known = (*FIELDS, *values.get("extra_fields", ()))
+    for key in ("columns", "headers"):
+        unknown = [name for name in values.get(key, ()) if name not in known]
+        if unknown:
+            raise ConfigError(
+                f"{where}: {key} names {unknown[0]!r}, which is no field; use fields from"
+                f" {', '.join(known)} (declare your own with extra_fields)"
+            )
+    headers = values.get("headers", DEFAULT_HEADERS)
+    values["headers"] = {**{name: name.replace("_", " ").title() for name in known}, **headers}
 
 
 def _week_start(where: str, value: Any) -> str:
@@ -235,7 +273,7 @@ def _timezone(where: str, value: Any) -> Any:
 def _site(key: str, where: str, value: Any) -> Any:
     """search_page and feed: a file (false for none); feed_days: 1 to 3660; site_url: an http(s) url."""
     if key in ("search_page", "feed") and (value is False or isinstance(value, str)):
-        return None if value is False else _clean_path(where, key, value)
+        return None if value is False else clean_path(where, key, value, False, getattr(Config, key))
     url = key == "site_url" and isinstance(value, str) and value.startswith(("https://", "http://"))
     if url or (key == "feed_days" and type(value) is int and 0 < value <= 3660):
         return value
@@ -244,6 +282,7 @@ def _site(key: str, where: str, value: Any) -> Any:
 
 _CONVERTERS: dict[str, Callable[[str, Any], Any]] = {
     "columns": _columns,
+    "extra_fields": _extra_fields,
     "headers": _headers,
     "week_start": _week_start,
     "timezone": _timezone,
@@ -258,7 +297,7 @@ def _value(where: str, key: str, value: Any) -> Any:
     if not isinstance(value, str):
         raise ConfigError(f"{where}: {key} must be text, not {value!r}")
     if key in _PATH_KEYS:
-        return _clean_path(where, key, value)
+        return clean_path(where, key, value, key in _FILE_KEYS, getattr(Config, key, None) or "templates")
     if key.endswith("_api") and not re.fullmatch(r"https?://[^\s/?#]+\S*", value, re.I | re.A):
         raise ConfigError(f"{where}: {key} must be an http(s) url, e.g. {getattr(Config, key)!r}")
     if key == "contact" and not re.fullmatch(r"[ -~]+", value, re.A):
@@ -272,7 +311,7 @@ def _check_files(config: Config) -> None:
     paths = {key: getattr(config, key) for key in _PATH_KEYS if getattr(config, key) is not None}
     for a, b in (("data", "readme"), ("data", "archive_index"), ("readme", "archive_index")):
         one, two = paths[a], paths[b]
-        if one.casefold() == two.casefold() or _resolved(root / one) == _resolved(root / two):
+        if one.casefold() == two.casefold() or resolved_path(root / one) == resolved_path(root / two):
             raise ConfigError(f"{where}: {a} and {b} are the same file; give each its own")
     for key, rel in paths.items():
         for file in _FILE_KEYS:
@@ -356,94 +395,3 @@ def _check_pattern(where: str, key: str, pattern: str, **fields: str) -> None:
             f"{where}: {key} {pattern!r} is not a valid pattern ({type(e).__name__}: {e}); it may use"
             f" {names}, and literal braces are written {{{{ and }}}}"
         ) from None
-
-
-# --- paths ----------------------------------------------------------------------------------------
-
-
-def _is_git(name: str) -> bool:
-    # Names git refuses to check out in place of .git: Windows drops trailing dots and spaces, and
-    # names compare without case there and on macOS.
-    return name.rstrip(". ").casefold() in (".git", "git~1")
-
-
-def _text_problem(value: str) -> str | None:
-    """What is wrong with a path's text as a whole, if anything (phrased to follow the path)."""
-    if not value:
-        return "is empty"
-    if any(ord(c) < 32 or ord(c) == 127 for c in value):
-        return "holds a control character"
-    if "\\" in value:
-        return "holds a backslash (separate folders with /)"
-    if value.startswith("/") or PureWindowsPath(value).drive:
-        return "leaves the repository (it is an absolute path)"
-    return None
-
-
-def _segment_problem(name: str) -> str | None:
-    """What is wrong with one file or folder name of a path, if anything."""
-    if _is_git(name):
-        return "is inside .git"
-    if name[-1] in ". ":
-        return f"has the name {name!r}, which ends with a dot or a space (Windows drops them)"
-    if len(name.encode("utf-8")) > 255:
-        return f"has a name of {len(name.encode('utf-8'))} bytes (file systems allow 255)"
-    return None
-
-
-def _page_problem(name: str) -> str | None:
-    """What keeps an expansion of archive_page from being a file inside archive_dir, if anything."""
-    problem = _text_problem(name)
-    if problem is not None:
-        return problem
-    for segment in name.split("/"):
-        if segment == "..":
-            return "leaves archive_dir (a .. segment)"
-        if segment in ("", "."):
-            return f"has an empty or {segment!r} name"
-        problem = _segment_problem(segment)
-        if problem is not None:
-            return problem
-    return None
-
-
-def _clean_path(where: str, key: str, value: str) -> str:
-    """A path setting checked by its text and normalised: ``docs/../README.md`` is ``README.md``."""
-    problem = _text_problem(value)
-    normal = posixpath.normpath(value) if problem is None else "."
-    if problem is None and (normal == ".." or normal.startswith("../")):
-        problem = "leaves the repository"
-    if problem is None and normal != ".":
-        problem = next(filter(None, map(_segment_problem, normal.split("/"))), None)
-    if problem is None and key in _FILE_KEYS and (normal == "." or value.split("/")[-1] in ("", ".", "..")):
-        problem = "names a folder, not a file"
-    if problem is None and key == "archive_dir" and normal == ".":
-        problem = "is the repository itself; the week pages need a folder of their own"
-    if problem is not None:
-        example = getattr(Config, key, None) or "templates"
-        raise ConfigError(
-            f"{where}: {key} = {value!r} {problem}; give a path in the work tree, e.g. {example!r}"
-        )
-    return normal
-
-
-def _resolved(path: Path) -> Path:
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError):
-        return path
-
-
-def _outside_message(root: Path, relative: str, resolved: Path) -> str:
-    """Which link of ``relative`` (itself or one of its folders) leads out of the repository."""
-    parts = PurePosixPath(relative).parts
-    for i in range(len(parts)):
-        link = root.joinpath(*parts[: i + 1])
-        if link.is_symlink() and not _resolved(link).is_relative_to(root):
-            where = "" if i == len(parts) - 1 else f" is in {'/'.join(parts[: i + 1])}, which"
-            kind = "file" if i == len(parts) - 1 and not link.is_dir() else "folder"
-            return (
-                f"{relative}{where} is a symbolic link to {_resolved(link)}, outside the repository;"
-                f" replace it with a regular {kind}"
-            )
-    return f"{relative} leads through symbolic links to {resolved}, outside the repository; replace them"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-#: The fields of a paper mapdaily knows; any other key is kept but not shown.
+#: The fields of a paper mapdaily knows; any other key is an error unless the settings declare it
+#: (``extra_fields``).
 FIELDS = ("title", "url", "affiliation", "comment", "authors")
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -24,21 +25,32 @@ class Paper:
     comment: str | None = None
     #: Who wrote it (names joined by ", "); shown only where the configured columns name it.
     authors: str | None = None
+    #: The fields the settings declare (``extra_fields``) that are set, as (name, text) in the
+    #: order they were written.
+    extra: tuple[tuple[str, str], ...] = ()
 
     @classmethod
-    def from_mapping(cls, data: dict[str, Any]) -> Paper:
-        """Build a paper from an already validated mapping (unknown keys ignored)."""
+    def from_mapping(cls, data: Mapping[str, Any]) -> Paper:
+        """Build a paper from an already validated mapping (any key not in FIELDS is an extra)."""
         return cls(
             title=data["title"],
             url=data.get("url") or None,
             affiliation=data.get("affiliation") or None,
             comment=data.get("comment") or None,
             authors=data.get("authors") or None,
+            extra=tuple((str(k), v) for k, v in data.items() if k not in FIELDS and isinstance(v, str) and v),
         )
 
     def to_mapping(self) -> dict[str, str]:
-        """The fields that are set, in the store's order."""
-        return {k: v for k in FIELDS if (v := getattr(self, k))}
+        """The fields that are set, in the store's order, then the declared extra fields."""
+        return {**{k: v for k in FIELDS if (v := getattr(self, k))}, **dict(self.extra)}
+
+    def value_of(self, name: str) -> str | None:
+        """The text of field ``name`` (built-in or declared extra), None when it is not set."""
+        if name in FIELDS:
+            value: str | None = getattr(self, name)
+            return value
+        return dict(self.extra).get(name)
 
 
 @dataclass(frozen=True)
@@ -211,24 +223,75 @@ def validate_url(url: str) -> str | None:
     return None
 
 
+# A link a comment may hold: an http(s) url of the characters that mean the same in a link's
+# destination, in an autolink and in its text (no brackets, parentheses, braces, quotes, backslash,
+# backtick or pipe), with no character reference (``&amp;``, which an autolink would decode) and
+# nothing github.com would read as an :emoji: shortcode.
+_COMMENT_URL = re.compile(r"https?://[A-Za-z0-9][A-Za-z0-9\-._~:/?#@!$&'*+,;=%]*", re.IGNORECASE | re.ASCII)
+_NOT_IN_LINKS = re.compile(r"&#?[A-Za-z0-9]+;|:[A-Za-z0-9_+\-]+:", re.ASCII)
+#: A markdown link ``[text](url)`` (not an image: no ``!`` before it) or an autolink ``<url>``.
+COMMENT_LINK = re.compile(
+    r"(?<!!)\[(?P<text>[^\[\]\s](?:[^\[\]]*[^\[\]\s])?)\]\((?P<target>" + _COMMENT_URL.pattern + r")\)"
+    r"|<(?P<auto>" + _COMMENT_URL.pattern + r")>",
+    re.IGNORECASE | re.ASCII,
+)
+
+
+def comment_link_url(url: str) -> bool:
+    """Whether ``url`` may be the target of a link in a comment (see COMMENT_LINK)."""
+    return _COMMENT_URL.fullmatch(url) is not None and _NOT_IN_LINKS.search(url) is None
+
+
+def comment_links(text: str) -> list[re.Match[str]]:
+    """The links in a comment, in order: markdown links and autolinks whose url is a comment link."""
+    return [m for m in COMMENT_LINK.finditer(text) if comment_link_url(m["target"] or m["auto"])]
+
+
 # Control characters (C0 but tab and newline, DEL, C1, the Unicode line and paragraph separators):
 # YAML and markdown would each read them their own way.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 
 
-def paper_problem(data: Mapping[str, Any]) -> tuple[str, str, str] | None:
+#: What :func:`paper_problem` says of a key that is no field.
+UNKNOWN_FIELD = "is not a field of a paper"
+
+
+def paper_problem(
+    data: Mapping[str, Any], extra_fields: Sequence[str] | None = None
+) -> tuple[str, str, str] | None:
     """The first thing wrong with ``data`` as a paper, as (field, what is wrong, how to fix it);
-    None when it is a paper. The one rule for the store, the command line and the editor."""
+    None when it is a paper. A key that is neither in FIELDS nor in ``extra_fields`` (what the
+    settings declare) is wrong: a misspelled field must never vanish (None: the caller does not
+    know the settings, and any other key is let through). The one rule for the store, the command
+    line and the editor."""
+    known = (*FIELDS, *(extra_fields or ()))
+    for key in data:
+        if extra_fields is not None and key not in known:
+            return str(key), UNKNOWN_FIELD, unknown_field_fix(key, known)
     title = data.get("title")
     if title is None or (isinstance(title, str) and not title.strip()):
         return "title", "is missing or empty", "give the paper a title"
-    for key in FIELDS:
+    for key in known:
         value = data.get(key)
         if value is not None and not isinstance(value, str):
             return key, f"must be text, not {value!r}", "quote it"
         if value and CONTROL.search(value):
             return key, "holds a control character", "remove it"
     return None
+
+
+def unknown_field_fix(key: Any, known: Sequence[str]) -> str:
+    """How to fix an unknown field ``key``: the known field it is likely a misspelling of, or how to
+    declare a field of one's own."""
+    import difflib
+
+    text = str(key)
+    near = difflib.get_close_matches(text.lower(), known, n=1, cutoff=0.6)
+    if text.lower() in known:
+        near = [text.lower()]
+    if near:
+        return f"did you mean {near[0]!r}?"
+    return f"the fields are {', '.join(known)}; declare a field of your own with extra_fields = [{text!r}]"
 
 
 def same_paper(a: Paper, b: Paper) -> bool:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from mapdaily_cli.errors import DataError
-from mapdaily_cli.model import Day, Paper, Week, fold_space
+from mapdaily_cli.model import Day, Paper, Week, comment_links, fold_space
 
 if TYPE_CHECKING:
     import jinja2
@@ -46,11 +46,13 @@ def _escape_match(m: re.Match[str]) -> str:
     return _CELL_REPLACE.get(ch) or "\\" + ch
 
 
-def _autolink_breaks(text: str, specials: list[re.Match[str]]) -> set[int]:
+def _autolink_breaks(text: str, specials: list[re.Match[str]], open_end: bool = False) -> set[int]:
     """Where to put a backslash so that no autolink forms around text that had to be escaped.
 
     A link whose text needs no escaping (but for ``|``, which the table itself unescapes) is left to
-    form; any other is kept from forming by escaping its ``:`` or the ``.`` after ``www``.
+    form; any other is kept from forming by escaping its ``:`` or the ``.`` after ``www``. With
+    ``open_end`` markup follows ``text`` at once (a comment's link): a candidate running to the end
+    would run on into it and swallow the link, so it is kept from forming too.
     """
     breaks: set[int] = set()
     escaped = [m.start() for m in specials if m.group() != "|"]
@@ -58,7 +60,7 @@ def _autolink_breaks(text: str, specials: list[re.Match[str]]) -> set[int]:
         end = text.find(" ", m.start())
         end = len(text) if end < 0 else end
         at = m.start(1) if m.group(1) else m.start(2)
-        if any(m.start() <= i < end and i != at for i in escaped):
+        if any(m.start() <= i < end and i != at for i in escaped) or (open_end and end == len(text)):
             breaks.add(at)
     return breaks
 
@@ -72,11 +74,17 @@ def cell(text: str | None) -> str:
         return "-"
     if text == "-":
         return "\\-"
+    return _escape(text)
+
+
+def _escape(text: str, open_end: bool = False) -> str:
+    """``text`` (folded already) as cell markdown that shows exactly that text (``open_end``: markup
+    follows it at once)."""
     specials = list(_CELL_SPECIAL.finditer(text))
-    if not specials:
-        return text
     lowered = text.lower()
-    breaks = _autolink_breaks(text, specials) if "://" in lowered or "www." in lowered else set()
+    if not specials and not (open_end and ("://" in lowered or "www." in lowered)):
+        return text
+    breaks = _autolink_breaks(text, specials, open_end) if "://" in lowered or "www." in lowered else set()
     if not breaks:
         return _CELL_SPECIAL.sub(_escape_match, text)
     out: list[str] = []
@@ -87,6 +95,25 @@ def cell(text: str | None) -> str:
         out.append(_escape_match(m) if m else "\\" + text[i])
         pos = i + 1
     out.append(text[pos:])
+    return "".join(out)
+
+
+def comment_cell(text: str | None) -> str:
+    """A comment as the inside of one cell: its markdown links and autolinks to http(s) urls
+    (:data:`~mapdaily_cli.model.COMMENT_LINK`) are links, every other character shows as typed."""
+    if text is None or not comment_links(fold_space(text)):
+        return cell(text)
+    text = fold_space(text)
+    out: list[str] = []
+    pos = 0
+    for m in comment_links(text):
+        out.append(_escape(text[pos : m.start()], open_end=True))
+        if m["auto"]:
+            out.append(f"<{m['auto']}>")
+        else:
+            out.append(f"[{_escape(m['text'])}]({m['target']})")
+        pos = m.end()
+    out.append(_escape(text[pos:]))
     return "".join(out)
 
 
@@ -204,6 +231,16 @@ def region_line(regioned: Regioned) -> int:
     return regioned.before.count("\n") + 2
 
 
+def _framed(region: str) -> str:
+    """A region that renders the same whatever the user keeps around it: it opens with an empty
+    line, which ends any HTML block (``<div>``, ``<hr/>``) that a line right above the start marker
+    opens and would otherwise swallow the region's first block into, and it ends with one, so that
+    its last block (a table row, a paragraph) is closed before the end marker. An empty region stays
+    empty."""
+    body = region.strip("\n")
+    return f"\n{body}\n\n" if body else ""
+
+
 # --- templates --------------------------------------------------------------------------------
 
 
@@ -244,7 +281,9 @@ class Renderer:
         )
         env.filters["cell"] = cell
         env.filters["title_cell"] = title_cell
+        env.filters["comment_cell"] = comment_cell
         env.globals["table"] = self.table
+        env.globals["today_table"] = self.today_table
         return env
 
     def _render(self, name: str, **context: Any) -> str:
@@ -257,31 +296,51 @@ class Renderer:
             line = getattr(e, "lineno", None)
             raise DataError(f"template {where}{f':{line}' if line else ''}: {e}; fix the template") from None
 
+    def _region(self, name: str, **context: Any) -> str:
+        return _framed(self._render(name, **context))
+
     def date_text(self, d: Any) -> str:
         return liquid_inert(str(d.strftime(self.config.date_format)))
 
     def view(self, day: Day) -> DayView:
         return DayView(day.date, self.date_text(day.date), day.papers)
 
-    def table(self, day: DayView | Day) -> str:
-        """A GFM table of the day's papers in the configured columns (no trailing newline)."""
+    def table(self, day: DayView | Day, placeholder: str = "") -> str:
+        """A GFM table of the day's papers in the configured columns (no trailing newline); a day
+        without papers has one row holding ``placeholder`` (none when it is empty)."""
         rows = [self._header_lines]
         columns = self.config.columns
         for paper in day.papers:
-            cells = [title_cell(paper) if c == "title" else cell(getattr(paper, c)) for c in columns]
-            rows.append("| " + " | ".join(cells) + " |")
+            rows.append("| " + " | ".join(self._cell(paper, c) for c in columns) + " |")
+        if not day.papers and fold_space(placeholder):
+            rows.append(
+                "| " + " | ".join([liquid_inert(cell(placeholder)), *[""] * (len(columns) - 1)]) + " |"
+            )
         return "\n".join(rows)
+
+    def _cell(self, paper: Paper, column: str) -> str:
+        if column == "title":
+            return title_cell(paper)
+        if column == "comment":
+            return comment_cell(paper.comment)
+        return cell(paper.value_of(column))
+
+    def today_table(self, day: DayView | Day) -> str:
+        """Today's table: with the ``empty_today`` row while it has no paper, so that the page has a
+        table to type into."""
+        return self.table(day, self.config.empty_today)
 
     def readme_region(self, today: Day, earlier: Sequence[Day]) -> str:
         """The README's generated region: today's table and the rest of the week, newest first."""
         # Inert after formatting: the setting's text and the date may meet at a "{" and a "%".
         heading = liquid_inert(self.config.today_heading.format(date=self.date_text(today.date)))
-        return self._render(
+        return self._region(
             "readme.md.j2",
             today=self.view(today),
             today_heading=heading,
             week_heading=liquid_inert(self.config.week_heading),
-            earlier=[self.view(d) for d in earlier],
+            # A day without papers has nothing to show in the week (only today keeps a table).
+            earlier=[self.view(d) for d in earlier if d.papers],
         )
 
     def week_region(self, week: Week, days: Sequence[Day]) -> str:
@@ -291,11 +350,11 @@ class Renderer:
                 week=week.label, start=self.date_text(week.start), end=self.date_text(week.end)
             )
         )
-        return self._render(
+        return self._region(
             "week.md.j2",
             week=week,
             heading=heading,
-            days=[self.view(d) for d in days],
+            days=[self.view(d) for d in days if d.papers],
         )
 
     def index_region(self, weeks: Iterable[tuple[Week, int]]) -> str:
@@ -318,7 +377,7 @@ class Renderer:
             "chart": _relative(chart_path(self.config), index_dir) if years else None,
             "search": _relative(search, index_dir) if search else None,
         }
-        return self._render("index.md.j2", years=list(years.items()), **links)
+        return self._region("index.md.j2", years=list(years.items()), **links)
 
     def skeleton(self, kind: str, path: str) -> str:
         """The text of a generated file that does not exist yet: the default header and footer
@@ -332,8 +391,10 @@ class Renderer:
         def link(target: str | None) -> str:
             return quote(os.path.relpath(target, here), safe="/._-~") if target else ""
 
+        readme_link = os.path.relpath(self.config.readme, str(PurePosixPath(path).parent) or ".")
         return self._render(
             f"{kind}_skeleton.md.j2",
+            readme_link=quote(readme_link, safe="/._-~"),
             start=START,
             end=END,
             index_link=quote(index_link, safe="/._-~"),

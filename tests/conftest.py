@@ -105,7 +105,7 @@ def make_papers() -> Callable[..., Path]:
 
 
 #: The seed digest's files: its data, its README and the reader's side generated beside them.
-SEED_FILES = ("papers.yaml", "README.md", "feed.xml", "search.html", "search")
+SEED_FILES = ("papers.yaml", "README.md", "archived_papers.md", "feed.xml", "search.html", "search")
 
 
 def copy_seed(folder: Path) -> Path:

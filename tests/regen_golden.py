@@ -69,7 +69,7 @@ def repair_double_encoding(text: str) -> str:
 def regen_seed() -> None:
     folder = GOLDEN / "seed"
     folder.mkdir(parents=True, exist_ok=True)
-    for name in ("papers.yaml", "README.md", "feed.xml", "search.html"):
+    for name in ("papers.yaml", "README.md", "archived_papers.md", "feed.xml", "search.html"):
         shutil.copyfile(REPO / name, folder / name)
     shutil.rmtree(folder / "search", ignore_errors=True)
     shutil.copytree(REPO / "search", folder / "search")

@@ -285,6 +285,11 @@ def test_edit_in_editor_validates(repo: Path, tmp_path: Path, monkeypatch: pytes
         encoding="utf-8",
     )
     monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    # A field the settings do not declare is refused (a misspelling must not vanish), naming the
+    # field it is likely meant to be; a declared one is kept.
+    code, _, err = run_cli(repo, "edit", "Tuesday")
+    assert code == 1 and "unknown field 'note'" in err and "extra_fields = ['note']" in err
+    (repo / "mapdaily.toml").write_text('extra_fields = ["note"]\n', encoding="utf-8")
     ok(repo, "edit", "Tuesday")
     data = (repo / "papers.yaml").read_text(encoding="utf-8")
     assert "comment: edited in the editor" in data and "note: kept" in data
@@ -401,3 +406,31 @@ def test_an_interrupted_write_is_recovered_not_refused(repo: Path) -> None:
     assert "| Half Written | - | - |" in readme and "| After the crash | - | - |" in readme
     assert not (repo / ".git" / "mapdaily.journal").exists()
     ok(repo, "check")
+
+
+def test_remove_day(repo: Path) -> None:
+    seeded(repo)
+    ok(repo, "rotate", "--date", "2024-10-20")  # a rotate to the wrong date: the day is empty
+    code, _, err = run_cli(repo, "remove", "--day", "2024-10-15")
+    assert code == 1 and "2024-10-15 holds 1 paper; move them first" in err and "--with-papers" in err
+    code, _, err = run_cli(repo, "remove", "--day", "2024-10-17")
+    assert code == 1 and "no day 2024-10-17" in err
+    assert run_cli(repo, "remove", "--day", "15/10")[0] == 2
+    assert run_cli(repo, "remove")[0] == 2 and run_cli(repo, "remove", "Tuesday", "--with-papers")[0] == 2
+    out = ok(repo, "remove", "--day", "2024-10-20")
+    assert "removed 2024-10-20" in out and commits(repo)[0] == "remove: day 2024-10-20"
+    assert "date: 2024-10-20" not in (repo / "papers.yaml").read_text(encoding="utf-8")
+    assert "Paper Today: 15/10/2024" in (repo / "README.md").read_text(encoding="utf-8")
+    out = ok(repo, "remove", "--day", "2024-10-14", "--with-papers")
+    assert "removed 2024-10-14 and its 1 paper" in out
+    assert "Monday Paper" not in (repo / "README.md").read_text(encoding="utf-8")
+    ok(repo, "check")
+    # The one day of an archived week stays (its page would be left without a week).
+    code, _, err = run_cli(repo, "remove", "--day", "2024-10-10", "--with-papers")
+    assert code == 1 and "the one day of the archived week 2024-W41" in err
+    (repo / "papers.yaml").write_text("date: 2024-10-15\npapers: []\n", encoding="utf-8")
+    code, _, err = run_cli(repo, "remove", "--day", "2024-10-15")
+    assert code == 1 and "only day" in err
+    git(repo, "checkout", "--", "papers.yaml")
+    ok(repo, "check")
+    assert git(repo, "status", "--porcelain") == ""

@@ -61,6 +61,10 @@ def test_seed_readme_is_the_repaired_seed() -> None:
     lines = readme.splitlines(keepends=True)
     assert [line.rstrip("\n") for line in lines].count(START) == 1
     assert [line.rstrip("\n") for line in lines].count(END) == 1
+    # The region opens with an empty line of its own (so that no HTML block above can swallow it).
+    start = [line.rstrip("\n") for line in lines].index(START)
+    assert lines[start + 1] == "\n"
+    del lines[start + 1]
     without_markers = "".join(line for line in lines if line.rstrip("\n") not in (START, END))
     assert MAINTAINERS in without_markers
     page = without_markers[: without_markers.index(MAINTAINERS)]
@@ -108,17 +112,31 @@ def test_cases_cover_several_weeks_and_both_column_sets() -> None:
 
 @pytest.mark.parametrize("case", cases())
 def test_every_golden_page_shows_the_stored_text(case: str, tmp_path: Path) -> None:
-    from test_render import Page, gfm, shown
+    from test_render import Page, comment_shown, gfm, shown
 
     for name in ("papers.yaml", "mapdaily.toml"):
         if (GOLDEN / case / name).exists():
             (tmp_path / name).write_bytes((GOLDEN / case / name).read_bytes())
     config = load_config(tmp_path)
     days = list(Stream.read(config.data_path, config.data).days())
-    expected = [[shown(getattr(p, c)) for c in config.columns] for d in days for p in d.papers]
+    expected = [
+        [comment_shown(p.comment) if c == "comment" else shown(p.value_of(c)) for c in config.columns]
+        for d in days
+        for p in d.papers
+    ]
+    if days and not days[0].papers:  # today's placeholder row
+        expected.insert(0, [config.empty_today] + [""] * (len(config.columns) - 1))
     shown_rows = []
     pages = expected_files(GOLDEN / case)
     for rel in ["README.md", *sorted((r for r in pages if r.startswith("archived_papers/")), reverse=True)]:
         page = Page(gfm(pages[rel]))
         shown_rows += [[c.text for c in row] for row in page.body_rows]
     assert shown_rows == expected
+
+
+def test_a_case_covers_an_empty_today_and_the_index_before_any_week_closes() -> None:
+    files = expected_files(GOLDEN / "empty-today")
+    assert "| No papers yet today |  |  |" in files["README.md"]
+    assert "15/10/2024" not in files["README.md"]  # an empty day of the week is left out
+    assert "No archived weeks yet" in files["archived_papers.md"]
+    assert "[Back to the papers of this week](README.md)" in files["archived_papers.md"]

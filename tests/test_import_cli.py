@@ -31,7 +31,10 @@ def test_seed_import(repo: Path) -> None:
     assert git(repo, "status", "--porcelain") == ""
     assert run_cli(repo, "check")[0] == 0
     readme = (repo / "README.md").read_text(encoding="utf-8")
-    unmarked = "".join(line for line in readme.splitlines(keepends=True) if "mapdaily:" not in line)
+    # The markers aside (and the empty line that opens the region, so that no HTML block above it
+    # runs into the first heading), the README is the seed as it was meant to read.
+    opened = readme.replace("<!-- mapdaily:start -->\n\n", "<!-- mapdaily:start -->\n", 1)
+    unmarked = "".join(line for line in opened.splitlines(keepends=True) if "mapdaily:" not in line)
     assert unmarked == repair_text(seed)[0]
     for text in ("🔥", "🛠️", "—", "’", "“", "”", "∀uto∃∨∧L"):
         assert text in unmarked
@@ -128,7 +131,8 @@ def _shows(after: dict[str, object], before: dict[str, object], fields: set[str]
     import re
 
     for f in fields:
-        # A link inside a comment is kept as "text (url)": the url is not lost to plain text.
+        # A link inside an affiliation is kept as "text (url)": the url is not lost to plain text
+        # (a comment keeps its links as links).
         shown = re.sub(r" \(https?://[^ )]+\)", "", str(after.get(f)))
         if f == "comment" and shown.startswith(str(before.get(f))):
             continue
@@ -146,7 +150,9 @@ def test_every_row_the_original_showed_is_shown_after_import(repo: Path, name: s
     assert run_cli(repo, "check")[0] == 0
     rendered = [(repo / "README.md").read_text(encoding="utf-8")]
     rendered += [p.read_text(encoding="utf-8") for p in sorted((repo / "archived_papers").glob("*.md"))]
-    after = [row for page in rendered for row in shown_rows(page)]
+    # Today's placeholder row (shown while today has no paper) is no paper.
+    shown = [row for page in rendered for row in shown_rows(page)]
+    after = [row for row in shown if row.get("title") != "No papers yet today"]
     before = shown_rows(repair_text(original)[0])
     data = [
         p for d in yaml.safe_load_all((repo / "papers.yaml").read_text(encoding="utf-8")) for p in d["papers"]
@@ -159,3 +165,20 @@ def test_every_row_the_original_showed_is_shown_after_import(repo: Path, name: s
         assert any(_shows(r, wanted, fields) for r in after), (name, row)
     assert len(after) == len(data)
     assert sorted(str(r["title"]) for r in after) == sorted(" ".join(p["title"].split()) for p in data)
+
+
+def test_a_comments_link_is_still_a_link_after_import(repo: Path) -> None:
+    (repo / "page.md").write_text(
+        "## 🔥 Paper Today: 15/10/2024\n\n| Paper | Affiliation | Comments |\n|---|---|---|\n"
+        "| A Paper | Lab | See [the code](https://github.com/example/code) first. |\n",
+        encoding="utf-8",
+    )
+    code, _, err = run_cli(repo, "import", "page.md")
+    assert code == 0, err
+    assert "comment: See [the code](https://github.com/example/code) first." in (
+        repo / "papers.yaml"
+    ).read_text(encoding="utf-8")
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    page = cmarkgfm.github_flavored_markdown_to_html(readme, options=Options.CMARK_OPT_UNSAFE)
+    assert '>See <a href="https://github.com/example/code">the code</a> first.</td>' in page
+    assert run_cli(repo, "check")[0] == 0

@@ -235,7 +235,7 @@ CASES: dict[str, tuple[list[tuple[date, list[Paper]]], list[tuple[int, str]]]] =
                     P(
                         "Unlearning Characters Across Modalities",
                         "AIRI",
-                        "A benchmark for unlearning; see the code (https://github.com/example/unlearn).",
+                        "A benchmark for unlearning; see [the code](https://github.com/example/unlearn).",
                         url="https://arxiv.org/abs/2410.18057v1",
                     ),
                     P("A Title Written Without a Link", None, "Kept as written."),
@@ -698,3 +698,21 @@ def test_heading_with_a_date_range_is_not_a_day() -> None:
     assert page.warnings == ()
     assert page.digest_span is not None
     assert text[page.digest_span[0] :].startswith("<details>")
+
+
+def test_a_comment_keeps_its_links_as_links_where_a_comment_can_hold_them() -> None:
+    text = (
+        "## Paper Today: 15/10/2024\n\n| Paper | Affiliation | Comments |\n|---|---|---|\n"
+        "| T | [Lab](https://lab.org) | see [ the code ](https://x.org/c), [*data*](https://d.org/a_b)"
+        " and <https://a.org>; ![img](https://i.org/p) ![x [y](https://y.org) [js](javascript:alert(1))"
+        " [https://u.org](https://u.org) |\n"
+    )
+    (day,) = parse_page(text, "x.md").days
+    (paper,) = day.papers
+    assert paper.affiliation == "Lab (https://lab.org)"
+    # The spaces inside a link's text stay where a reader sees them; a link after a "!" that is no
+    # image stays a link; a link to no http(s) url is text (markdown makes none of it either).
+    assert paper.comment == (
+        "see [the code](https://x.org/c) , [data](https://d.org/a_b) and https://a.org; img ![x"
+        " [y](https://y.org) [js](javascript:alert(1)) https://u.org"
+    )

@@ -29,6 +29,7 @@ def test_init_makes_a_digest_that_checks_green(repo: Path) -> None:
         ".github/workflows/sync.yml",
         ".pre-commit-config.yaml",
         "README.md",
+        "archived_papers.md",
         "feed.xml",
         "mapdaily.toml",
         "papers.yaml",

@@ -340,7 +340,8 @@ def test_liquid_outside_the_markers_is_the_users_and_stays_live(liquid: Liquid, 
         text = (repo / "README.md").read_text(encoding="utf-8")
         parts = split_regions(text, "README.md")
         assert (parts.before, parts.after) == (header, footer)
-        assert parts.region.startswith("# 🔥" if toml else "## 🔥")
+        # The region opens with an empty line, so that no HTML block above it swallows the heading.
+        assert parts.region.startswith("\n# 🔥" if toml else "\n## 🔥")
         out = liquid.render(text, {"site": {"title": "Digest"}})
         assert out == f"# Digest\n\n{START}\n{parts.region}{end_marker(parts.region)}\nMade with care\n"
         assert "{{ 7 | times: 7 }}" in Page(gfm(out)).body_rows[0][0].text

@@ -17,10 +17,11 @@ from hypothesis import strategies as st
 
 from mapdaily_cli.config import make_config
 from mapdaily_cli.errors import DataError
-from mapdaily_cli.model import Day, Paper, Week, week_of
+from mapdaily_cli.model import Day, Paper, Week, comment_links, week_of
 from mapdaily_cli.render import (
     END,
     START,
+    Regioned,
     Renderer,
     cell,
     end_marker,
@@ -151,17 +152,52 @@ def is_autolink(link: Link) -> bool:
     return bool(text) and unquote(link.href) in targets
 
 
-def assert_shows(html: str, days: list[Day], config_columns: tuple[str, ...], headers: list[str]) -> None:
-    """Every paper is one body row, in order, its cells showing exactly its fields."""
+def comment_shown(text: str | None) -> str:
+    """What a comment's cell must show: its text, each link as the link's text."""
+    folded = " ".join((text or "").split())
+    links = comment_links(folded)
+    out, pos = [], 0
+    for m in links:
+        out += [folded[pos : m.start()], m["text"] or m["auto"]]
+        pos = m.end()
+    return shown("".join([*out, folded[pos:]]))
+
+
+def expected_rows(days: list[Day], columns: tuple[str, ...], readme: bool) -> tuple[int, list[list[str]]]:
+    """How many tables a page shows, and the text of each body row: an earlier day without papers
+    is not shown; today's table, when empty, holds the placeholder row."""
+    tables, rows = 0, []
+    for i, day in enumerate(days):
+        if readme and i == 0 and not day.papers:
+            tables += 1
+            rows.append(["No papers yet today"] + [""] * (len(columns) - 1))
+        elif day.papers:
+            tables += 1
+        for paper in day.papers:
+            rows.append(
+                [
+                    comment_shown(paper.comment) if c == "comment" else shown(paper.value_of(c))
+                    for c in columns
+                ]
+            )
+    return tables, rows
+
+
+def assert_shows(
+    html: str, days: list[Day], config_columns: tuple[str, ...], headers: list[str], readme: bool = True
+) -> None:
+    """Every paper is one body row, in order, its cells showing exactly its fields; a comment's
+    links go exactly where it says and nothing else is a link but what cmark-gfm makes of a url."""
     page = Page(html)
     papers = [paper for day in days for paper in day.papers]
-    assert len(page.header_rows) == len(days)
+    tables, expected = expected_rows(days, config_columns, readme)
+    assert len(page.header_rows) == tables
     for row in page.header_rows:
         assert [c.text for c in row] == headers
     rows = page.body_rows
-    assert len(rows) == len(papers)
+    assert [[c.text for c in row] for row in rows] == expected
+    rows = rows[1:] if readme and not days[0].papers else rows
     for paper, row in zip(papers, rows, strict=True):
-        assert [c.text for c in row] == [shown(getattr(paper, col)) for col in config_columns]
         for col, c in zip(config_columns, row, strict=True):
             assert set(c.tags) <= {"a"}, f"markup from the data in {col}: {c.tags}"
             assert not c.comments, f"an HTML comment from the data in {col}"
@@ -172,8 +208,26 @@ def assert_shows(html: str, days: list[Day], config_columns: tuple[str, ...], he
                 assert outer.text == c.text
                 assert unquote(outer.href) == unquote(" ".join((paper.url or "").split()))
             others = c.links[1:] if title_link else c.links
+            if col == "comment":
+                others = _without_comment_links(paper.comment, others)
             for link in others:
                 assert is_autolink(link), f"a link from the data in {col}: {link}"
+
+
+def _without_comment_links(comment: str | None, links: list[Link]) -> list[Link]:
+    """``links`` without the comment's own links, which must all be there, in order, each showing
+    its text and going to its target (a url typed in the text may be an autolink among them, even
+    one going where a comment's link goes)."""
+    folded = " ".join((comment or "").split())
+    wanted = [(m["text"] or m["auto"], m["target"] or m["auto"]) for m in comment_links(folded)]
+    rest, k = [], 0
+    for link in links:
+        if k < len(wanted) and (link.text, link.href) == (shown(wanted[k][0]), wanted[k][1]):
+            k += 1
+        else:
+            rest.append(link)
+    assert k == len(wanted), f"the comment's links: {links}, wanted {wanted}"
+    return rest
 
 
 def plain(days: list[Day]) -> list[Day]:
@@ -330,7 +384,7 @@ def test_any_text_shows_exactly_in_one_row_per_paper(config, papers: list[Paper]
 
     week = week_of(days[0].date)
     page = gfm(renderer.week_region(week, days))
-    assert_shows(page, days, config.columns, headers)
+    assert_shows(page, days, config.columns, headers, readme=False)
     assert Page(page).structure == Page(gfm(renderer.week_region(week, plain(days)))).structure
 
 
@@ -347,19 +401,26 @@ def test_plain_structure_is_the_layout() -> None:
     assert [r[0].text for r in page.body_rows] == ["a", "b", "c"]
 
 
-def test_an_empty_day_is_an_empty_table() -> None:
+def test_an_empty_today_has_a_placeholder_row_and_empty_days_are_not_shown() -> None:
     empty = Day(date(2024, 10, 15))
     renderer = Renderer(DEFAULT)
-    markdown = renderer.readme_region(empty, [])
-    assert "| Paper | Affiliation | Comments |\n|:-------------|:-------------|:-------------|\n" in markdown
+    markdown = renderer.readme_region(empty, [Day(date(2024, 10, 14))])
     html = gfm(markdown)
     page = Page(html)
     assert [[c.text for c in row] for row in page.header_rows] == [["Paper", "Affiliation", "Comments"]]
-    assert page.body_rows == []
-    assert "<tbody>" not in html
+    assert [[c.text for c in row] for row in page.body_rows] == [["No papers yet today", "", ""]]
+    assert "<details>" not in html and "Expand" not in html  # nothing under "Papers This Week"
+    assert "Papers This Week" in html
+    bare = Renderer(make_config(ROOT, {"empty_today": ""}))
+    assert Page(gfm(bare.readme_region(empty, []))).body_rows == []
+    braces = Renderer(make_config(ROOT, {"empty_today": "{{ none }} | yet"}))
+    row = Page(gfm(braces.readme_region(empty, []))).body_rows
+    assert [c.text for c in row[0]] == ["{{ none }} | yet", "", ""]
     week = Week(date(2024, 10, 7))
-    html = gfm(renderer.week_region(week, [Day(date(2024, 10, 9)), empty]))
-    assert len(Page(html).header_rows) == 2 and Page(html).body_rows == []
+    html = gfm(renderer.week_region(week, [Day(date(2024, 10, 9)), Day(date(2024, 10, 8), (Paper("a"),))]))
+    assert len(Page(html).header_rows) == 1 and "09/10/2024" not in html
+    html = gfm(renderer.week_region(week, [Day(date(2024, 10, 9))]))
+    assert "No papers this week." in html and "<table>" not in html
 
 
 # --- cells and links -----------------------------------------------------------------------------
@@ -505,7 +566,7 @@ def test_custom_templates_override_the_defaults(tmp_path: Path) -> None:
     config = make_config(tmp_path, {"templates": "tpl"})
     day = Day(date(2024, 10, 8), (Paper("a|b"),))
     out = Renderer(config).week_region(Week(date(2024, 10, 7)), [day])
-    assert out.startswith("# 2024-W41\n| Paper | Affiliation | Comments |")
+    assert out.startswith("\n# 2024-W41\n| Paper | Affiliation | Comments |")
     assert "| a\\|b | - | - |" in out
 
 
@@ -526,3 +587,83 @@ def test_an_end_marker_keeps_a_checksum_of_its_region() -> None:
     assert split_regions(written.replace("\n", "\r\n"), "README.md").untouched is True
     old = split_regions(text, "README.md")
     assert old.untouched is None and old.with_region(old.region) == text
+
+
+# --- links in comments and the region's neighbours ------------------------------------------------
+
+URL = st.builds(
+    lambda host, path: f"https://{host}.org/{path}",
+    st.from_regex(r"[a-z0-9]{1,8}", fullmatch=True),
+    st.from_regex(r"[A-Za-z0-9._~/?#@!$&'*+,;=%-]{0,12}", fullmatch=True),
+)
+LINK = st.one_of(
+    st.builds(lambda t, u: f"[{t}]({u})", st.text(CHARS, min_size=1, max_size=8), URL),
+    st.builds(lambda u: f"<{u}>", URL),
+    st.builds(lambda t, u: f"![{t}]({u})", st.text(CHARS, max_size=4), URL),
+)
+WITH_LINKS = st.lists(st.one_of(st.text(CHARS, max_size=10), LINK), min_size=1, max_size=5).map("".join)
+
+
+@pytest.mark.parametrize(
+    "comment",
+    [
+        "see <https://github.com/x/y> and [code](https://x.org/a_b*c) ![img](https://i.org/p)",
+        "[a|b](https://x.org/?q=1&r=2) {{ x }} {% y %} `c` *d*",
+        "<https://x.org/a> <https://y.org/b>",
+    ],
+)
+def test_a_comment_with_links_shows_its_text_and_links_to_its_targets(comment: str) -> None:
+    day = Day(date(2024, 10, 15), (Paper("t", comment=comment),))
+    for config in (DEFAULT, COMMENTS):
+        html = gfm(Renderer(config).readme_region(day, []))
+        assert_shows(html, [day], config.columns, header_texts(config.columns))
+
+
+@settings(max_examples=300, deadline=None)
+@given(comments=st.lists(WITH_LINKS, min_size=1, max_size=3))
+def test_any_comment_with_links_shows_its_text_and_links_only_to_its_targets(comments: list[str]) -> None:
+    """Against cmark-gfm: a comment's links go where it says, its text shows as typed."""
+    day = Day(date(2024, 10, 15), tuple(Paper(f"t{i}", comment=c) for i, c in enumerate(comments)))
+    for config in (DEFAULT, COMMENTS):
+        html = gfm(Renderer(config).readme_region(day, []))
+        assert_shows(html, [day], config.columns, header_texts(config.columns))
+
+
+def test_an_image_shows_as_typed_and_a_link_keeps_its_brackets_out() -> None:
+    html = gfm(
+        Renderer(COMMENTS).readme_region(
+            Day(date(2024, 10, 15), (Paper("t", comment="![i](https://i.org) [c](https://c.org)"),)), []
+        )
+    )
+    cells = Page(html).body_rows[0]
+    assert cells[1].text == "![i](https://i.org) c"
+    assert "<img" not in html
+
+
+HOSTILE = [
+    "<hr/>",
+    "<div>",
+    "<details>",
+    "<table>",
+    "<custom-tag>",
+    "  <p>",
+    "| a |\n|---|",
+    "> quote",
+    "- item",
+    "text",
+    "<!-- open",
+]
+
+
+@pytest.mark.parametrize("above", HOSTILE)
+@pytest.mark.parametrize("below", ["", "<div>", "text", "| b |"])
+def test_the_region_renders_the_same_whatever_surrounds_it(above: str, below: str) -> None:
+    days = _region_days([Paper("a"), Paper("b", comment="c")], 2)
+    region = Renderer(DEFAULT).readme_region(days[0], days[1:])
+    alone = Page(gfm(Regioned("", region, "\n").with_region(region)))
+    hostile = Page(gfm(Regioned(above + "\n", region, "\n" + below + "\n").with_region(region)))
+    assert "🔥 Paper Today: 13/10/2024" in hostile.structure and "<h2>" in hostile.structure
+    assert [[c.text for c in r] for r in hostile.body_rows][-2:] == [
+        [c.text for c in r] for r in alone.body_rows
+    ][-2:]
+    assert len(hostile.header_rows) >= len(alone.header_rows)

@@ -22,6 +22,7 @@ from mapdaily_cli.api.papers import (
     paper_yaml,
     parse_paper_yaml,
     refuse_duplicate,
+    remove_day,
     remove_paper,
     typed_url,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "parse_paper_yaml",
     "refuse_duplicate",
     "read_event",
+    "remove_day",
     "remove_paper",
     "render",
     "resolve",

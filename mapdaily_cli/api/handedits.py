@@ -55,7 +55,7 @@ def committed_region(target: Target) -> str | None:
         return None
     try:
         then: Config = load_config(root, lambda name: gitops.text_at(root, commit, root / name))
-        stream = Stream(then.data_path, f"{commit[:8]}:{then.data}", data)
+        stream = Stream(then.data_path, f"{commit[:8]}:{then.data}", data, extra_fields=then.extra_fields)
         week = target.week
         if week is not None:
             # The week this page was for under that commit's settings (its first weekday may differ).

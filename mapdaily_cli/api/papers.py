@@ -7,19 +7,24 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from mapdaily_cli.api.plan import affected_targets, open_stream
+from mapdaily_cli.api.plan import affected_targets, current_week, open_stream, week_days
 from mapdaily_cli.api.result import Options, Result, commit_message, short
 from mapdaily_cli.api.select import find_duplicates, select
 from mapdaily_cli.api.transaction import transaction
 from mapdaily_cli.config import Config
 from mapdaily_cli.errors import DataError, InputError
-from mapdaily_cli.model import Paper, arxiv_ref, same_paper, validate_url
+from mapdaily_cli.model import Paper, arxiv_ref, same_paper, validate_url, week_of
 from mapdaily_cli.store import Stream, load_round_trip, paper_message
 
 
-def check_paper(fields: Mapping[str, Any], where: str = "--") -> None:
-    """Refuse a paper given on the command line or in the editor (``where`` prefixes field names)."""
-    found = paper_message(fields, lambda key: f"{where}{key}", f"the title is empty; give {where}title")
+def check_paper(
+    fields: Mapping[str, Any], where: str = "--", extra_fields: Sequence[str] | None = None
+) -> None:
+    """Refuse a paper given on the command line or in the editor (``where`` prefixes field names;
+    ``extra_fields``: the fields the settings declare)."""
+    found = paper_message(
+        fields, lambda key: f"{where}{key}", f"the title is empty; give {where}title", extra_fields
+    )
     if found is not None:
         raise InputError(found[1])
     url = fields.get("url")
@@ -95,7 +100,7 @@ def add_papers(
     if not papers:
         raise InputError("no paper to add; give an arXiv id or --title")
     for paper in papers:
-        check_paper(paper.to_mapping())
+        check_paper(paper.to_mapping(), extra_fields=config.extra_fields)
     if not allow_duplicate:
         _refuse_repeats(papers)
     with transaction(config, options, creates=True) as change:
@@ -149,15 +154,16 @@ def paper_yaml(config: Config, selector: str) -> tuple[str, str, Paper]:
     return stream.paper_text(found.index, found.position), found.ref, found.paper
 
 
-def parse_paper_yaml(text: str) -> dict[str, Any]:
-    """Validate an edited paper mapping; InputError with line and column when it is not one."""
+def parse_paper_yaml(text: str, extra_fields: Sequence[str] | None = None) -> dict[str, Any]:
+    """Validate an edited paper mapping (``extra_fields``: the fields the settings declare, any other
+    unknown field refused); InputError with line and column when it is not one."""
     try:
         data = load_round_trip(text, "", 1)
     except DataError as e:
         raise InputError(e.message) from None
     if not isinstance(data, dict):
         raise InputError("the paper must be a mapping with at least 'title:'")
-    check_paper(dict(data), where="")
+    check_paper(dict(data), where="", extra_fields=extra_fields)
     return dict(data)
 
 
@@ -181,11 +187,13 @@ def edit_paper(
                 " saved: run the edit again"
             )
         if replacement is not None:
-            parse_paper_yaml(replacement)
+            parse_paper_yaml(replacement, config.extra_fields)
             changed = stream.replace_paper(found.index, found.position, replacement)
         else:
             merged = {**found.paper.to_mapping(), **(changes or {})}
-            check_paper({k: v for k, v in merged.items() if v or k == "title"})
+            check_paper(
+                {k: v for k, v in merged.items() if v or k == "title"}, extra_fields=config.extra_fields
+            )
             changed = stream.set_fields(found.index, found.position, changes or {})
         new = stream.day(found.index).papers[found.position]
         if not changed or (new == found.paper and replacement is None):
@@ -207,6 +215,41 @@ def remove_paper(config: Config, selector: str, options: Options) -> Result:
         return change.commit(
             commit_message("remove", short(found.paper.title), f"({found.date.isoformat()})"),
             f"removed {found.ref}: {short(found.paper.title)}",
+        )
+
+
+def remove_day(config: Config, when: date, options: Options, with_papers: bool = False) -> Result:
+    """Delete day ``when`` from the digest: an empty day (a rotate to a wrong date, a day kept by
+    hand), or with ``with_papers`` a day and its papers. The only day is kept: the digest needs a
+    today."""
+    with transaction(config, options) as change:
+        stream = change.stream
+        index, exists = stream.position_of(when)
+        if not exists:
+            raise InputError(f"no day {when.isoformat()} in {config.data}; nothing to remove")
+        if len(stream) == 1:
+            raise InputError(
+                f"{when.isoformat()} is the digest's only day; it stays (`rotate` opens the next one)"
+            )
+        week = week_of(when, config.first_weekday)
+        current = current_week(stream, config)
+        if current is not None and week < current and len(week_days(stream, config, week)) == 1:
+            raise InputError(
+                f"{when.isoformat()} is the one day of the archived week {week.label}; it stays, so"
+                f" that {config.week_page(week)} keeps a week"
+            )
+        papers = stream.day(index).papers
+        if papers and not with_papers:
+            n = f"{len(papers)} paper{'s' if len(papers) != 1 else ''}"
+            raise InputError(
+                f"{when.isoformat()} holds {n}; move them first (`mapdaily move`), or pass --with-papers"
+                " to remove the day and its papers"
+            )
+        stream.delete_day(index)
+        change.regenerate(affected_targets(config, change.old, stream, [when]))
+        held = f" and its {len(papers)} paper{'s' if len(papers) != 1 else ''}" if papers else ""
+        return change.commit(
+            commit_message("remove", f"day {when.isoformat()}"), f"removed {when.isoformat()}{held}"
         )
 
 

@@ -31,7 +31,7 @@ def open_stream(config: Config, *, changing: bool = False, required: bool = True
         )
     folder = gitops.git_dir(config.root)
     cache = ScanCache(folder / "mapdaily-scan.json", writable=changing) if folder else None
-    return Stream.read(config.data_path, config.data, cache)
+    return Stream.read(config.data_path, config.data, cache, config.extra_fields)
 
 
 def current_week(stream: Stream, config: Config) -> Week | None:
@@ -152,10 +152,9 @@ def plan_weeks(
 
 
 def plan_index(config: Config, renderer: Renderer, counts: list[tuple[Week, int]]) -> list[Planned]:
-    """The index, when there is a closed week or an index page already, and the chart of the weeks."""
-    planned = []
-    if counts or read_generated(config, config.archive_index) is not None:
-        planned.append(Planned(index_target(config), renderer.index_region(counts)))
+    """The index, always (the README links to it before the first week closes), and the chart of
+    the closed weeks."""
+    planned = [Planned(index_target(config), renderer.index_region(counts))]
     if counts:
         planned.append(Planned(chart_target(config), chart_svg(counts)))
     return planned
@@ -318,8 +317,10 @@ def affected_targets(config: Config, old: Stream, new: Stream, dates: Iterable[d
         reverse=True,
     )
     targets = [readme_target(config)] + [week_target(config, w) for w in closed]
+    if closed or read_generated(config, config.archive_index) is None:
+        targets.append(index_target(config))
     if closed:
-        targets += [index_target(config), chart_target(config)]
+        targets.append(chart_target(config))
     # The search data of the months that changed, never the whole history (the rest of the reader's
     # side follows every change: see site_changes).
     for month in sorted({search.month_of(d) for d in dates}, reverse=True):

@@ -44,12 +44,13 @@ SEARCHED = ("title", "affiliation", "comment")
 
 def paper_record(found: Found) -> dict[str, Any]:
     """A found paper as JSON for scripts: one shape for `list`, `show` and `search` (every field
-    is there, null when it is not set)."""
+    is there, null when it is not set; then the declared fields the paper sets)."""
     return {
         "ref": found.ref,
         "date": found.date.isoformat(),
         "n": found.position + 1,
         **{k: getattr(found.paper, k) for k in FIELDS},
+        **dict(found.paper.extra),
     }
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from mapdaily_cli.api.merging import attribute_lines, git_setup
-from mapdaily_cli.api.plan import read_generated, readme_target
+from mapdaily_cli.api.plan import index_target, read_generated, readme_target
 from mapdaily_cli.api.result import Options, Result
 from mapdaily_cli.api.transaction import Transaction, transaction
 from mapdaily_cli.config import Config, load_config, make_config
@@ -55,7 +55,7 @@ def init_digest(
     with transaction(config, options, creates=True) as change:
         if not config.data_path.exists() or replace:
             text = f"{DATA_HEADER}date: {today.isoformat()}\npapers: []\n"
-            change.stream = Stream.fresh(config.data_path, config.data, text)
+            change.stream = Stream.fresh(config.data_path, config.data, text, config.extra_fields)
         else:
             kept.append(config.data)
         files = {"mapdaily.toml": _toml(settings)} if settings else {}
@@ -104,7 +104,8 @@ def _readme(config: Config, change: Transaction, replace: bool, kept: list[str],
             return
         base = readme + ("" if readme.endswith("\n") else "\n") + f"\n{START}\n{END}\n"
     change.base_text[config.readme] = base
-    change.regenerate([readme_target(config)])
+    # The index too: the README links to it from the first day.
+    change.regenerate([readme_target(config), index_target(config)])
 
 
 def _differing(root: Path, settings: dict[str, Any]) -> dict[str, Any]:

@@ -11,7 +11,16 @@ import typer
 
 from mapdaily_cli.cli import present, prompts
 from mapdaily_cli.cli.app import command, config, options, today
-from mapdaily_cli.cli.params import DiscardHandEdits, DryRun, Json, NoCommit, Push, Selector, parse_date
+from mapdaily_cli.cli.params import (
+    DiscardHandEdits,
+    DryRun,
+    Json,
+    NoCommit,
+    OptionalSelector,
+    Push,
+    Selector,
+    parse_date,
+)
 from mapdaily_cli.errors import UsageError
 
 if TYPE_CHECKING:
@@ -205,7 +214,7 @@ def edit(
         return
     text, ref, shown = api.paper_yaml(digest, selector)
     header = f"# {ref}: edit the paper, save and close; an empty file cancels.\n"
-    edited = prompts.edit_until_valid(header, text, api.parse_paper_yaml)
+    edited = prompts.edit_until_valid(header, text, lambda t: api.parse_paper_yaml(t, digest.extra_fields))
     present.result(
         api.run(
             digest, opts, lambda: api.edit_paper(digest, ref, None, opts, replacement=edited, expect=shown)
@@ -215,16 +224,32 @@ def edit(
 
 @command()
 def remove(
-    selector: Selector,
+    selector: OptionalSelector = None,
+    day: Annotated[
+        Optional[str],
+        typer.Option("--day", metavar="YYYY-MM-DD", help="Remove this whole day instead of one paper."),
+    ] = None,
+    with_papers: Annotated[
+        bool, typer.Option("--with-papers", help="With --day: remove a day that holds papers, and them.")
+    ] = False,
     discard_hand_edits: DiscardHandEdits = False,
     no_commit: NoCommit = False,
     dry_run: DryRun = False,
     push: Push = False,
 ) -> None:
-    """Remove one paper from the digest, and commit."""
+    """Remove one paper (or with --day one day) from the digest, and commit."""
     from mapdaily_cli import api
 
+    if (selector is None) == (day is None):
+        raise UsageError("give a SELECTOR or --day YYYY-MM-DD, one of them")
+    if with_papers and day is None:
+        raise UsageError("--with-papers goes with --day")
     digest, opts = config(), options(no_commit, dry_run, discard_hand_edits, push)
+    if day is not None:
+        when = parse_date(day, "--day")
+        present.result(api.run(digest, opts, lambda: api.remove_day(digest, when, opts, with_papers)))
+        return
+    assert selector is not None
     present.result(api.run(digest, opts, lambda: api.remove_paper(digest, selector, opts)))
 
 

@@ -22,6 +22,15 @@ Selector = Annotated[
         " today's), or part of a title.",
     ),
 ]
+#: The selector of a command that can name something else instead (`remove --day`).
+OptionalSelector = Annotated[
+    Optional[str],
+    typer.Argument(
+        metavar="SELECTOR",
+        help="A url or arXiv id, DATE#N (the date as YYYY-MM-DD or as the pages show it; #N alone:"
+        " today's), or part of a title.",
+    ),
+]
 NoCommit = Annotated[bool, typer.Option("--no-commit", help="Write the files but do not commit them.")]
 DryRun = Annotated[bool, typer.Option("--dry-run", help="Show the diff of what would change; write nothing.")]
 DiscardHandEdits = Annotated[

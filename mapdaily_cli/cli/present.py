@@ -174,7 +174,8 @@ def paper(found: api.Found) -> None:
     """One paper in full."""
     out = console(stderr=False)
     out.print(f"[bold]{escape(found.paper.title)}[/]  [dim]{found.ref}[/]")
-    for label, value in (("url", found.paper.url), ("affiliation", found.paper.affiliation)):
+    shown = (("url", found.paper.url), ("affiliation", found.paper.affiliation), *found.paper.extra)
+    for label, value in shown:
         if value:
             out.print(f"[dim]{label}:[/] {escape(value)}")
     if found.paper.comment:

@@ -102,7 +102,7 @@ def _values(
     shown: list[str] = []
     for index, token in enumerate(cells):
         name = fields.get(index)
-        read = cell(token, show_links=name not in ("title", "url"))
+        read = cell(token, show_links=name not in ("title", "url"), keep_links=name == "comment")
         shown.append(fold_space(read.text))
         if name is None:
             continue

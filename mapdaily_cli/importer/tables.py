@@ -183,9 +183,10 @@ class Cell:
     links: tuple[str, ...]
 
 
-def cell(token: Token, *, show_links: bool) -> Cell:
+def cell(token: Token, *, show_links: bool, keep_links: bool = False) -> Cell:
     """The text a reader sees in a cell (markup dropped, escapes undone); ``show_links`` adds each
-    link's target after its text."""
+    link's target after its text, and ``keep_links`` keeps a link a comment may hold (see
+    :func:`comment_link`) as the markdown link it was."""
     parts: list[str] = []
     links: list[str] = []
     href = ""
@@ -206,9 +207,29 @@ def cell(token: Token, *, show_links: bool) -> Cell:
             if href:
                 links.append(href)
                 label = "".join(parts[link_start:]).strip()
-                if show_links and label != href:
+                kept = comment_link(parts[:link_start], parts[link_start:], href) if keep_links else None
+                if kept is not None:
+                    parts[link_start:] = [kept]
+                elif show_links and label != href:
                     parts.append(f" ({href})" if label else href)
     return Cell("".join(parts), tuple(links))
+
+
+def comment_link(before: Sequence[str], label_parts: Sequence[str], href: str) -> str | None:
+    """The link of text ``label_parts`` to ``href`` as a comment keeps it, ``[label](href)`` with the
+    spaces around the label outside it; None when a comment cannot hold it as a link (a label that
+    is its url, holds brackets or nothing, a target that is no http(s) url, a ``!`` before it that
+    would make it read as an image)."""
+    from mapdaily_cli.model import COMMENT_LINK, comment_link_url
+
+    raw = "".join(label_parts)
+    label = raw.strip()
+    written = f"[{label}]({href})"
+    if not label or label == href or "".join(before).endswith("!"):
+        return None
+    if not comment_link_url(href) or COMMENT_LINK.fullmatch(written) is None:
+        return None
+    return raw[: len(raw) - len(raw.lstrip())] + written + raw[len(raw.rstrip()) :]
 
 
 def inline(text: str) -> Token:

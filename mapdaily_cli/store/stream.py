@@ -15,7 +15,7 @@ from mapdaily_cli.model import Day, Paper
 from mapdaily_cli.store import edits
 from mapdaily_cli.store.chunks import SEPARATOR, Chunk, document_body, split, without_marker
 from mapdaily_cli.store.scan import Prefilter, ScanCache
-from mapdaily_cli.store.validate import validate_day
+from mapdaily_cli.store.validate import KeyOf, validate_day
 from mapdaily_cli.store.yamlio import compose, load_round_trip, load_strict, round_trip
 
 _CONFLICT = re.compile(r"^(<<<<<<<|>>>>>>>|\|\|\|\|\|\|\|)(?: |$)", re.MULTILINE)
@@ -25,9 +25,19 @@ T = TypeVar("T")
 class Stream:
     """papers.yaml as a list of documents; only documents that change are parsed for writing."""
 
-    def __init__(self, path: Path, display: str, data: bytes | str, cache: ScanCache | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        display: str,
+        data: bytes | str,
+        cache: ScanCache | None = None,
+        extra_fields: Sequence[str] | None = None,
+    ) -> None:
         self.path = path
         self.display = display
+        #: The paper fields the settings declare; any other unknown field is refused when a day is
+        #: read (None: the settings are not known, and unknown fields pass).
+        self.extra_fields = extra_fields
         self.raw = data.encode("utf-8") if isinstance(data, str) else data
         self.prefilter = Prefilter(self.raw, cache)
         if self.prefilter.hiding is None:  # an earlier run saw no conflict markers in these bytes
@@ -36,7 +46,13 @@ class Stream:
         self.changed = False
 
     @classmethod
-    def read(cls, path: Path, display: str, cache: ScanCache | None = None) -> Stream:
+    def read(
+        cls,
+        path: Path,
+        display: str,
+        cache: ScanCache | None = None,
+        extra_fields: Sequence[str] | None = None,
+    ) -> Stream:
         """Read the stream at ``path``; a missing file is an empty stream."""
         try:
             data = path.read_bytes()
@@ -44,12 +60,12 @@ class Stream:
             data = b""
         except OSError as e:
             raise DataError(f"{display}: cannot read it ({e.strerror})") from None
-        return cls(path, display, data, cache)
+        return cls(path, display, data, cache, extra_fields)
 
     @classmethod
-    def fresh(cls, path: Path, display: str, text: str) -> Stream:
+    def fresh(cls, path: Path, display: str, text: str, extra_fields: Sequence[str] | None = None) -> Stream:
         """A new file holding ``text`` (validated when read), to be written in place of ``path``."""
-        stream = cls(path, display, text)
+        stream = cls(path, display, text, extra_fields=extra_fields)
         stream.changed = True
         return stream
 
@@ -295,7 +311,9 @@ class Stream:
             return self._line_of(chunk) if line_base is None else line_base
 
         data = load_strict(chunk.text, self.display, base)
-        return validate_day(data, lambda path: self._locate(chunk, path, base()), self.display)
+        return validate_day(
+            data, lambda path: self._locate(chunk, path, base()), self.display, self.extra_fields
+        )
 
     def _locate(self, chunk: Chunk, path: tuple[Any, ...], base: int) -> str:
         """``LINE:COL`` of the node at ``path`` (keys and list indexes) inside ``chunk``."""
@@ -307,7 +325,8 @@ class Stream:
         best = node
         for step in path:
             if isinstance(node, yaml.MappingNode):
-                node = next((v for k, v in node.value if k.value == step), None)
+                pair = next(((k, v) for k, v in node.value if k.value == step), None)
+                node = None if pair is None else pair[0] if isinstance(step, KeyOf) else pair[1]
             elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
                 node = node.value[step] if step < len(node.value) else None
             else:

@@ -4,26 +4,39 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from mapdaily_cli.errors import DataError
-from mapdaily_cli.model import Day, Paper, paper_problem
+from mapdaily_cli.model import UNKNOWN_FIELD, Day, Paper, paper_problem
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
+class KeyOf(str):
+    """A step of a path to a node that names a mapping's key itself, not its value (where an
+    unknown field is written)."""
+
+    __slots__ = ()
+
+
 def paper_message(
-    fields: Mapping[str, Any], name: Callable[[str], str], no_title: str
+    fields: Mapping[str, Any],
+    name: Callable[[str], str],
+    no_title: str,
+    extra_fields: Sequence[str] | None = None,
 ) -> tuple[str, str] | None:
     """The one message for what is wrong with ``fields`` as a paper, as (field, message), where
     ``name`` says how a field is called where the paper came from (``--url``, ``url of paper 2 of
-    2024-10-15``) and ``no_title`` is what to say when it has none; None when it is a paper."""
-    problem = paper_problem(fields)
+    2024-10-15``), ``no_title`` is what to say when it has none and ``extra_fields`` are the fields
+    the settings declare; None when it is a paper."""
+    problem = paper_problem(fields, extra_fields)
     if problem is None:
         return None
     key, what, fix = problem
+    if what == UNKNOWN_FIELD:
+        return key, f"unknown field {key!r}" + (f" ({fix})" if fix.startswith("did you mean") else f"; {fix}")
     if key == "title" and not str(fields.get("title") or "").strip():
         return key, no_title
     return key, f"{name(key)} {what}; {fix}"
@@ -33,9 +46,15 @@ def _field_of(i: int, when: date) -> Callable[[str], str]:
     return lambda key: f"{key} of paper {i + 1} of {when}"
 
 
-def validate_day(data: Any, locate: Callable[[tuple[Any, ...]], str], display: str) -> Day:
+def validate_day(
+    data: Any,
+    locate: Callable[[tuple[Any, ...]], str],
+    display: str,
+    extra_fields: Sequence[str] | None = None,
+) -> Day:
     """The Day a loaded document holds; a DataError at the offending node (``locate`` turns a path
-    of keys and indexes into ``LINE:COL``) when it breaks the store's rules."""
+    of keys and indexes into ``LINE:COL``) when it breaks the store's rules (``extra_fields``: the
+    paper fields the settings declare)."""
 
     def fail(path: tuple[Any, ...], message: str) -> DataError:
         return DataError(f"{display}:{locate(path)}: {message}")
@@ -62,9 +81,10 @@ def validate_day(data: Any, locate: Callable[[tuple[Any, ...]], str], display: s
         if not isinstance(paper, Mapping):
             raise fail(("papers", i), f"paper {i + 1} of {when} must be a mapping with a 'title:'")
         no_title = f"paper {i + 1} of {when} has no title; add 'title:'"
-        found = paper_message(paper, _field_of(i, when), no_title)
+        found = paper_message(paper, _field_of(i, when), no_title, extra_fields)
         if found is not None:
             key, message = found
-            raise fail(("papers", i) if message == no_title else ("papers", i, key), message)
+            last = KeyOf(key) if message.startswith("unknown field") else key
+            raise fail(("papers", i) if message == no_title else ("papers", i, last), message)
         out.append(Paper.from_mapping(dict(paper)))
     return Day(when, tuple(out))
