@@ -377,3 +377,26 @@ def test_sync_adopts_a_row_edit_without_undoing_a_web_edit_of_the_data_made_mean
     assert days[0]["papers"][1]["comment"] == "B from the page."
     assert days[1]["papers"][0]["comment"] == "C from the web."
     ok(ann, "check")
+
+
+def test_sync_adopts_a_paper_typed_over_the_placeholder_row_of_an_empty_today(
+    team: tuple[Path, Path, Path],
+) -> None:
+    # The morning's rotate leaves "No papers yet today" in the table; a curator on GitHub types the
+    # first paper over it. That row is a paper, never lost.
+    _, ann, _ = team
+    ok(ann, "rotate", "--date", "2024-10-16")
+    assert "| No papers yet today |" in (ann / "README.md").read_text(encoding="utf-8")
+    web_commit(
+        ann,
+        "README.md",
+        "| No papers yet today |  |  |",
+        "| Web Paper | MIT | typed on GitHub |",
+        "Update README.md",
+    )
+    out = ok(ann, "sync")
+    assert "1 added" in out
+    data = (ann / "papers.yaml").read_text(encoding="utf-8")
+    assert data.index("date: 2024-10-16") < data.index("title: Web Paper") < data.index("date: 2024-10-15")
+    ok(ann, "check")
+    assert "No papers yet today" not in (ann / "README.md").read_text(encoding="utf-8")
