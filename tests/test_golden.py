@@ -9,12 +9,21 @@ from pathlib import Path
 
 import pytest
 from conftest import copy_seed, git
-from regen_golden import GOLDEN, SEED_SOURCE, cases, expected_files, render_case, repair_double_encoding
+from regen_golden import (
+    GOLDEN,
+    LIBRARY,
+    SEED_SOURCE,
+    cases,
+    expected_files,
+    render_case,
+    repair_double_encoding,
+)
 
 from mapdaily_cli import api
 from mapdaily_cli.config import load_config
 from mapdaily_cli.model import week_of
 from mapdaily_cli.render import END, START, Renderer, split_regions
+from mapdaily_cli.site.search import library_js
 from mapdaily_cli.store import Stream
 
 SEED = GOLDEN / "seed"
@@ -93,6 +102,7 @@ def test_case_renders_its_golden_files(case: str, tmp_path: Path) -> None:
     assert expected, f"golden case {case} has no expected files"
     written = render_case(GOLDEN / case, tmp_path)
     assert sorted(written) == sorted(expected)
+    assert (tmp_path / LIBRARY).read_text(encoding="utf-8") == library_js()
     for rel, text in expected.items():
         assert written[rel] == text, f"{case}/{rel} differs; run `python tests/regen_golden.py {case}`"
     assert api.check(load_config(tmp_path)).changed is False
