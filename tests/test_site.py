@@ -13,6 +13,8 @@ from xml.etree import ElementTree
 import feedparser
 import pytest
 from conftest import git, run_cli, write_papers
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mapdaily_cli import api
 from mapdaily_cli.config import load_config, make_config
@@ -248,3 +250,14 @@ def test_a_feed_or_page_named_like_another_file_is_refused(git_repo: Path, setti
     code, _, err = run_cli(git_repo, "render")
     assert code == 2 and "would be written over" in err
     assert (git_repo / "papers.yaml").read_bytes() == before and not (git_repo / "README.md").exists()
+
+
+@given(st.text(alphabet=st.sampled_from("ab&<>\"'\n\r\t{}é"), max_size=12))
+def test_xml_text_and_attributes_are_written_as_saxutils_writes_them(value: str) -> None:
+    from xml.sax import saxutils
+
+    from mapdaily_cli.site import xmltext
+
+    entities = {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+    assert xmltext.escape(value) == saxutils.escape(value)
+    assert xmltext.quoteattr(value, entities) == saxutils.quoteattr(value, entities)

@@ -4,9 +4,9 @@ few dozen lines of markup need no library, and its bytes stay the same from run 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from xml.sax.saxutils import escape
 
 from mapdaily_cli.model import Week
+from mapdaily_cli.site.xmltext import escape
 
 WIDTH, HEIGHT, TOP, BOTTOM, LEFT = 800, 200, 20, 24, 36
 

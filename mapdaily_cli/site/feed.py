@@ -7,11 +7,11 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date
 from urllib.parse import urlsplit
-from xml.sax.saxutils import escape, quoteattr
 
 from mapdaily_cli.config import Config
 from mapdaily_cli.model import Day, Paper, fold_space
 from mapdaily_cli.render import is_linkable
+from mapdaily_cli.site.xmltext import escape, quoteattr
 
 # Characters XML 1.0 cannot hold at all (not even as references): dropped from the feed's text.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
