@@ -15,7 +15,7 @@ from mapdaily_cli.api.diff import unified
 from mapdaily_cli.api.plan import Target
 from mapdaily_cli.config import Config
 from mapdaily_cli.errors import MapdailyError
-from mapdaily_cli.model import week_of
+from mapdaily_cli.model import Day, Paper, fold_space, week_of
 from mapdaily_cli.render import Regioned, Renderer, region_checksum, region_line, split_regions
 from mapdaily_cli.store import Stream
 
@@ -30,6 +30,8 @@ def hand_edit(target: Target, on_disk: Regioned, old_region: Callable[[], str]) 
     old = old_region()
     if on_disk.region == old or on_disk.region == committed_region(target):
         return None
+    if on_disk.untouched is None and _same_rows(target, on_disk.region, old):
+        return None  # written by an older mapdaily (no checksum yet): the same rows in an older layout
     return unified(
         target.rel,
         old,
@@ -37,6 +39,32 @@ def hand_edit(target: Target, on_disk: Regioned, old_region: Callable[[], str]) 
         region_line(on_disk),
         ("as papers.yaml renders it", "as edited by hand"),
     )
+
+
+def rows_shown(text: str, rel: str, placeholder: str) -> list[Day]:
+    """The days a region shows as table rows (the importer's reading of the page); the placeholder
+    row of an empty today is no paper."""
+    from mapdaily_cli.importer import parse_page
+
+    empty = fold_space(placeholder)
+
+    def is_placeholder(p: Paper) -> bool:
+        return bool(empty) and fold_space(p.title) == empty and not (p.url or p.affiliation or p.comment)
+
+    days = parse_page(text, rel).days
+    return [Day(d.date, tuple(p for p in d.papers if not is_placeholder(p))) for d in days]
+
+
+def _same_rows(target: Target, region: str, rendered: str) -> bool:
+    """Whether a page's region shows exactly the days and papers ``rendered`` shows (layout aside)."""
+    if target.kind not in ("readme", "week"):
+        return False
+    placeholder = target.config.empty_today
+    try:
+        shown = rows_shown(region, target.rel, placeholder)
+    except MapdailyError:
+        return False
+    return bool(shown) and shown == rows_shown(rendered, target.rel, placeholder)
 
 
 def committed_region(target: Target) -> str | None:

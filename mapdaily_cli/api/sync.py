@@ -10,14 +10,14 @@ from datetime import date
 
 from mapdaily_cli import gitops
 from mapdaily_cli.api.diff import unified
-from mapdaily_cli.api.handedits import hand_edit, split_generated
+from mapdaily_cli.api.handedits import hand_edit, rows_shown, split_generated
 from mapdaily_cli.api.plan import Planned, Target, plan_all, read_generated
 from mapdaily_cli.api.result import Options, Result, commit_message, short
 from mapdaily_cli.api.select import find_duplicates
 from mapdaily_cli.api.transaction import Transaction, transaction
 from mapdaily_cli.config import Config
 from mapdaily_cli.errors import HandEditError, MapdailyError
-from mapdaily_cli.model import FIELDS, Day, Paper, fold_space, same_paper
+from mapdaily_cli.model import FIELDS, Day, Paper, same_paper
 from mapdaily_cli.render import Regioned, region_line, split_regions
 from mapdaily_cli.store import Stream
 
@@ -94,19 +94,6 @@ def _adopt(change: Transaction, planned: Planned) -> Adopted | None:
         ) from None
 
 
-def _read(text: str, rel: str, placeholder: str) -> list[Day]:
-    """The days a region shows as rows; the placeholder row of an empty today is no paper."""
-    from mapdaily_cli.importer import parse_page
-
-    empty = fold_space(placeholder)
-
-    def is_placeholder(p: Paper) -> bool:
-        return bool(empty) and fold_space(p.title) == empty and not (p.url or p.affiliation or p.comment)
-
-    days = parse_page(text, rel).days
-    return [Day(d.date, tuple(p for p in d.papers if not is_placeholder(p))) for d in days]
-
-
 def last_written(target: Target, fallback: str) -> str:
     """The region mapdaily last wrote in ``target``'s file: that of the newest committed version
     whose end marker's checksum matches it (what the hand edit started from); ``fallback`` when no
@@ -129,8 +116,8 @@ def _adopt_rows(change: Transaction, target: Target, on_disk: Regioned, region: 
     but rows may differ between the page and what the changed data renders."""
     stream = change.stream
     placeholder = change.config.empty_today
-    base = _read(last_written(target, region), target.rel, placeholder)
-    edited = _read(on_disk.region, target.rel, placeholder)
+    base = rows_shown(last_written(target, region), target.rel, placeholder)
+    edited = rows_shown(on_disk.region, target.rel, placeholder)
     if [d.date for d in edited] != [d.date for d in base]:
         raise Unreadable("the days it shows changed: only rows are adopted")
     adopted = Adopted(target.rel)
@@ -142,7 +129,7 @@ def _adopt_rows(change: Transaction, target: Target, on_disk: Regioned, region: 
     rendered = target.region(change.renderer, stream)
     _only_rows_differ(rendered, on_disk.region)
     # No edit is ever dropped in silence: every row typed or changed by hand now shows as typed.
-    shown = {_key(p) for d in _read(rendered, target.rel, placeholder) for p in d.papers}
+    shown = {_key(p) for d in rows_shown(rendered, target.rel, placeholder) for p in d.papers}
     before = {_key(p) for d in base for p in d.papers}
     typed = {_key(p) for d in edited for p in d.papers} - before
     if not typed <= shown:
