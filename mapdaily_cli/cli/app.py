@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Optional, ParamSpec, TypeVar, get_args, get_origin
 
 import typer
 import typer.core
@@ -50,11 +50,69 @@ def guarded() -> Iterator[None]:
         raise typer.Exit(INTERNAL_ERROR) from None
 
 
+class _Typers(Exception):
+    """A value ``_Coercion`` leaves to typer's own coercion."""
+
+
+def _as_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise _Typers
+
+
+def _leaf(annotation: Any) -> Callable[[Any], Any] | None:
+    """How a value given for a parameter of type ``annotation`` becomes that type, for the types
+    this CLI's parameters have (None for any other: typer's own coercion then applies)."""
+    if annotation is str:
+        return lambda v: v if isinstance(v, str) else os.fsdecode(v) if isinstance(v, bytes) else str(v)
+    if annotation is Path:
+        return lambda v: v if isinstance(v, Path) else Path(v)
+    if annotation is bool:
+        return _as_bool
+    return None
+
+
+class _Coercion:
+    """Typer's conversion of a str, Path or bool parameter's value (or a list of them), done
+    directly: typer builds a pydantic TypeAdapter for every parameter given a value (even a flag
+    left unset), which imports pydantic (~70 ms) on nearly every command. Anything else (a bool
+    given as text) is left to typer."""
+
+    def __init__(self, leaf: Callable[[Any], Any], many: bool, typers: Callable[[], Any]) -> None:
+        self.leaf, self.many, self.typers = leaf, many, typers
+
+    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+        multiple = param.multiple or param.nargs == -1
+        if value is None:
+            return () if multiple else None
+        if multiple and isinstance(value, str):
+            raise typer.BadParameter("Value must be an iterable.", ctx=ctx, param=param)
+        try:
+            if isinstance(value, (list, tuple)):
+                return [self.leaf(v) for v in value]
+            return [self.leaf(value)] if self.many else self.leaf(value)
+        except _Typers:
+            return self.typers().coerce(value, param=param, ctx=ctx)
+
+
+def _runtime_param(param: Any, typers: Callable[[], Any]) -> Any:
+    """The coercion of ``param``'s value: ``_Coercion`` when its type allows, else ``typers``'."""
+    annotation = param.type_descriptor.annotation
+    many = get_origin(annotation) is list
+    leaf = _leaf(get_args(annotation)[0] if many else annotation)
+    if leaf is None or param.type_descriptor.file_annotation is not None:
+        return typers()
+    return _Coercion(leaf, many, typers)
+
+
 class _PlainArgument(typer.core.TyperArgument):
     """An argument shown in help as its metavar alone: ``SELECTOR``, ``[ID_OR_URL]...``, ``FILE...``."""
 
     def display_type_rich(self, ctx: Any) -> str | None:
         return None
+
+    def get_runtime_param(self) -> Any:
+        return _runtime_param(self, super().get_runtime_param)
 
     def _usage_display_name(self) -> str:
         name = self.display_name_raw
@@ -71,6 +129,9 @@ _TYPE_NAMES = {"str": "TEXT", "int": "INTEGER", "float": "NUMBER", "Path": "PATH
 class _PlainOption(typer.core.TyperOption):
     """An option shown in help with its metavar, or its type as click names it: ``--title TEXT``."""
 
+    def get_runtime_param(self) -> Any:
+        return _runtime_param(self, super().get_runtime_param)
+
     def display_type_rich(self, ctx: Any) -> str:
         if self.metavar:
             return self.metavar
@@ -78,16 +139,25 @@ class _PlainOption(typer.core.TyperOption):
         return _TYPE_NAMES.get(bare, bare.upper())
 
 
+def _plain(params: list[Any]) -> list[Any]:
+    """``params`` (typer's own arguments and options) made plain ones, in place."""
+    for param in params:
+        if type(param) is typer.core.TyperArgument:
+            param.__class__ = _PlainArgument
+        elif type(param) is typer.core.TyperOption:
+            param.__class__ = _PlainOption
+    return params
+
+
 class PlainCommand(typer.core.TyperCommand):
     """A command whose help shows plain metavars (no ``{SELECTOR}``, no ``<list[Path]>``)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for param in self.params:
-            if type(param) is typer.core.TyperArgument:
-                param.__class__ = _PlainArgument
-            elif type(param) is typer.core.TyperOption:
-                param.__class__ = _PlainOption
+        _plain(self.params)
+
+    def get_params(self, ctx: Any) -> Any:
+        return _plain(super().get_params(ctx))  # --help is made on each call
 
 
 class PlainGroup(typer.core.TyperGroup):
@@ -95,9 +165,11 @@ class PlainGroup(typer.core.TyperGroup):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for param in self.params:
-            if type(param) is typer.core.TyperOption:
-                param.__class__ = _PlainOption
+        _plain(self.params)
+
+    def get_params(self, ctx: Any) -> Any:
+        # typer adds its completion options after __init__, and --help on each call
+        return _plain(super().get_params(ctx))
 
 
 app = typer.Typer(

@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from mapdaily_cli.errors import MapdailyError
 
@@ -46,56 +47,72 @@ def diff(text: str) -> None:
         out.print(escape(line), style=style, highlight=False)
 
 
+def _styled(stream: TextIO) -> bool:
+    """Whether lines to ``stream`` get Rich's colours (a terminal, or colour forced): otherwise they
+    are written as plain text, which is what Rich would write there, without importing it."""
+    return stream.isatty() or bool(os.environ.get("FORCE_COLOR") or os.environ.get("TTY_COMPATIBLE"))
+
+
+def line(*parts: str | tuple[str, str], stderr: bool = True) -> None:
+    """One line made of ``parts``: plain text, or ``(text, style)`` pairs (a Rich style)."""
+    stream = sys.stderr if stderr else sys.stdout
+    if not _styled(stream):
+        stream.write("".join(p if isinstance(p, str) else p[0] for p in parts) + "\n")
+        stream.flush()
+        return
+    from rich.text import Text
+
+    console(stderr).print(Text.assemble(*parts))
+
+
 def error(e: MapdailyError) -> None:
     """A MapdailyError: its detail (a diff, candidates) to stdout, then one red line."""
     if e.detail:
         diff(e.detail if e.detail.endswith("\n") else e.detail + "\n")
-    console().print(f"[bold red]error:[/] {escape(e.message)}")
+    line(("error:", "bold red"), " " + e.message)
 
 
 def interrupted() -> None:
     """The line of an interrupted command, on a line of its own at a terminal (after a ``^C`` or a
     prompt that was left unanswered)."""
-    err = console()
-    if err.is_terminal:
-        err.print()
-    err.print("[red]interrupted[/]; nothing was changed")
+    if sys.stderr.isatty():
+        line()
+    line(("interrupted", "red"), "; nothing was changed")
 
 
 def internal_error(e: Exception) -> None:
     """The line of a bug in mapdaily."""
-    console().print(
-        f"[bold red]internal error:[/] {escape(type(e).__name__)}: {escape(str(e))}"
-        " (this is a bug in mapdaily; rerun with MAPDAILY_DEBUG=1 for the traceback)"
+    line(
+        ("internal error:", "bold red"),
+        f" {type(e).__name__}: {e} (this is a bug in mapdaily; rerun with MAPDAILY_DEBUG=1 for the"
+        " traceback)",
     )
 
 
 def retrying(problem: str, then: str) -> None:
     """A problem the user can fix at once, and what happens next (the editor opens again)."""
-    console().print(f"[red]{escape(problem)}[/]; {escape(then)}")
+    line((problem, "red"), f"; {then}")
 
 
 def result(done: api.Result) -> None:
     """What a command did: its diff to stdout; its notes and a summary line to stderr."""
     if done.diff:
         diff(done.diff)
-    err = console()
     for note in done.notes:
-        err.print(f"[yellow]note:[/] {escape(note)}")
-    line = escape(done.summary)
+        line(("note:", "yellow"), f" {note}")
     if done.commit:
-        line += f" [dim](commit {done.commit})[/]"
+        line(done.summary, (f" (commit {done.commit})", "dim"))
     elif done.written:
-        line += f" [dim]({escape(', '.join(done.written))})[/]"
-    err.print(line)
+        line(done.summary, (f" ({', '.join(done.written)})", "dim"))
+    else:
+        line(done.summary)
 
 
 def ok(done: api.Result) -> None:
     """A check that passed, after its warnings (which do not fail it)."""
-    err = console()
     for note in done.notes:
-        err.print(f"[yellow]warning:[/] {escape(note)}")
-    err.print(f"[green]ok:[/] {escape(done.summary)}")
+        line(("warning:", "yellow"), f" {note}")
+    line(("ok:", "green"), f" {done.summary}")
 
 
 def print_json(value: Any) -> None:
