@@ -30,6 +30,24 @@ def append(doc: Any, papers: Sequence[Paper]) -> None:
         seq.append(CommentedMap((k, to_yaml_text(v)) for k, v in paper.to_mapping().items()))
 
 
+def entries_text(papers: Sequence[Paper]) -> str:
+    """``papers`` as the lines of block list entries at column 0, written as :func:`append` writes
+    them into a day (``- title: …``)."""
+    import io
+
+    from ruamel.yaml.comments import CommentedMap
+
+    from mapdaily_cli.store.yamlio import round_trip
+
+    doc = CommentedMap()
+    append(doc, papers)
+    out = io.StringIO()
+    round_trip().dump(doc, out)
+    head, _, items = out.getvalue().partition("\n")
+    assert head == "papers:", head
+    return items
+
+
 def set_fields(doc: Any, position: int, changes: Mapping[str, str | None]) -> None:
     """Set fields of paper ``position``; None (or "" for an optional field) removes the field.
     Keys mapdaily does not know, and the comments, stay as they are."""

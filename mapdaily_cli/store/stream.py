@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from mapdaily_cli.errors import DataError
 from mapdaily_cli.model import Day, Paper
 from mapdaily_cli.store import edits
+from mapdaily_cli.store.append import appended
 from mapdaily_cli.store.chunks import SEPARATOR, Chunk, document_body, split, without_marker
 from mapdaily_cli.store.scan import Prefilter, ScanCache
 from mapdaily_cli.store.validate import KeyOf, validate_day
@@ -219,7 +220,21 @@ class Stream:
         self.changed = True
 
     def append_papers(self, index: int, papers: Sequence[Paper]) -> None:
-        """Append ``papers`` to day ``index``."""
+        """Append ``papers`` to day ``index``: their lines written after the day's last one when
+        the day is laid out as mapdaily writes it (and reads back as meant), else a round trip."""
+        chunk = self.chunks[index]
+        was = self.day(index)
+        text = appended(chunk.text, edits.entries_text(papers))
+        if text is not None:
+            new = Chunk(text)
+            try:
+                new.day = self._parse(new, line_base=self._line_of(chunk))
+            except DataError:
+                new.day = None
+            if new.day == Day(was.date, was.papers + tuple(papers)):
+                self.chunks[index] = new
+                self.changed = True
+                return
         self._edit(index, lambda doc: edits.append(doc, papers))
 
     def set_fields(self, index: int, position: int, changes: Mapping[str, str | None]) -> bool:
