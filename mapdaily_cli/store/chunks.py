@@ -14,9 +14,9 @@ SEPARATOR = re.compile(r"^---(?=[ \t\r]|$)", re.MULTILINE)
 _MARKER = re.compile(rb"\n---(?=[ \t\r\n]|\Z)")
 # A document's first content line, when it is a plain ``date:`` line (as mapdaily writes it).
 _DATE_LINE = re.compile(
-    r"(?:---[ \t]*(?:#[^\n]*)?\n)?(?:[ \t]*(?:#[^\n]*)?\n)*"
-    r"date:[ \t]*(['\"]?)(\d{4}-\d{2}-\d{2})\1[ \t]*(?:[ \t]#[^\n]*)?\n"
-    r"(?=[^ \t\n]|\Z)"  # not continued on the next line
+    rb"(?:---[ \t]*(?:#[^\n]*)?\n)?(?:[ \t]*(?:#[^\n]*)?\n)*"
+    rb"date:[ \t]*(['\"]?)(\d{4}-\d{2}-\d{2})\1[ \t]*(?:[ \t]#[^\n]*)?\n"
+    rb"(?=[^ \t\n]|\Z)"  # not continued on the next line
 )
 
 
@@ -77,10 +77,14 @@ class Chunk:
     def quick_date(self) -> date | None:
         """The date read off the document's ``date:`` line when that is its first content line
         (nothing before it can hide it in a scalar); None when it must be parsed to be known."""
-        m = _DATE_LINE.match(self.text)
+        if self._raw is not None and self.offset is not None:
+            # Matched in the file's bytes where the document lies: nothing is copied or decoded.
+            m = _DATE_LINE.match(self._raw, self.offset, len(self._raw) if self.end is None else self.end)
+        else:
+            m = _DATE_LINE.match(self.data)
         if m:
             with contextlib.suppress(ValueError):
-                return date.fromisoformat(m[2])
+                return date.fromisoformat(m[2].decode("ascii"))
         return None
 
     def marker_line(self) -> str:
