@@ -31,7 +31,7 @@ from mapdaily_cli.render import START, Regioned, Renderer, split_regions
 from mapdaily_cli.store import Stream, locked, remove_leftovers, write_all
 
 if TYPE_CHECKING:
-    from git import Repo
+    from mapdaily_cli.gitops import Worktree
 
 
 class Transaction:
@@ -57,6 +57,8 @@ class Transaction:
         self.commit_also: set[str] = set()
         #: Said to the user with the result (a recovery made before this command, ...).
         self.notes: list[str] = []
+        #: The work tree to commit in, once found (its identity checked before any work).
+        self.tree: Worktree | None = None
 
     def regenerate(self, targets: Iterable[Target]) -> None:
         """Plan the new text of each target from the data as it stands now."""
@@ -138,7 +140,7 @@ class Transaction:
         if self.options.commit:
             # What would make the commit fail is found before anything is written (the lock is held,
             # so a git lock file seen here is not a concurrent run's).
-            repo = gitops.open_repo(self.config.root)
+            repo = self.tree or gitops.open_repo(self.config.root)
             gitops.preflight(repo, list(paths.values()))
             message = self._folding(repo, list(paths.values()), message)
         write_all({paths[rel]: text for rel, text in files.items()}, journal)
@@ -150,7 +152,7 @@ class Transaction:
             result.commit = gitops.commit_paths(repo, list(paths.values()), message)
         return result
 
-    def _folding(self, repo: Repo, paths: list[Path], message: str) -> str:
+    def _folding(self, repo: Worktree, paths: list[Path], message: str) -> str:
         """``message``, saying so when the commit also takes changes left uncommitted before this
         command (by a --no-commit run or a hand edit of these files); the user is told too."""
         earlier = gitops.uncommitted(repo, paths)
@@ -188,9 +190,11 @@ def lock_path(config: Config) -> Path:
 def transaction(config: Config, options: Options, *, creates: bool = False) -> Iterator[Transaction]:
     """Lock the digest, read papers.yaml and hand a Transaction to plan; a run killed half-way
     through its writes (its journal is still there) is recovered by regenerating every file."""
+    tree = None
     if options.commit and not options.dry_run:
         # Fail before any work when there is no repository, or git could not commit.
-        gitops.check_identity(gitops.open_repo(config.root))
+        tree = gitops.open_repo(config.root)
+        gitops.check_identity(tree)
     with contextlib.nullcontext() if options.dry_run else locked(lock_path(config)):
         notes = []
         interrupted = _interrupted(config)
@@ -202,7 +206,7 @@ def transaction(config: Config, options: Options, *, creates: bool = False) -> I
         stream = open_stream(config, changing=not options.dry_run, required=not creates)
         readme_days(stream, config)  # validate the days every command touches before changing any
         change = Transaction(config, stream, options)
-        change.notes = notes
+        change.notes, change.tree = notes, tree
         if interrupted is not None:  # a dry run shows what finishing that write would change too
             change.recovering_all = True
             change.recovering.update(interrupted)
