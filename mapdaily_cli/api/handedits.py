@@ -30,7 +30,9 @@ def hand_edit(target: Target, on_disk: Regioned, old_region: Callable[[], str]) 
     old = old_region()
     if on_disk.region == old or on_disk.region == committed_region(target):
         return None
-    if on_disk.untouched is None and _same_rows(target, on_disk.region, old):
+    if on_disk.untouched is None and (
+        _lines(on_disk.region) == _lines(old) or _same_rows(target, on_disk.region, old)
+    ):
         return None  # written by an older mapdaily (no checksum yet): the same rows in an older layout
     return unified(
         target.rel,
@@ -55,16 +57,26 @@ def rows_shown(text: str, rel: str, placeholder: str) -> list[Day]:
     return [Day(d.date, tuple(p for p in d.papers if not is_placeholder(p))) for d in days]
 
 
+def _lines(text: str) -> list[str]:
+    """``text``'s lines, blank lines and trailing spaces aside (what an older layout may differ in)."""
+    return [line.rstrip() for line in text.splitlines() if line.strip()]
+
+
 def _same_rows(target: Target, region: str, rendered: str) -> bool:
-    """Whether a page's region shows exactly the days and papers ``rendered`` shows (layout aside)."""
+    """Whether a page's region shows exactly the papers ``rendered`` shows, on the same days (layout
+    aside: an older mapdaily also showed days without papers)."""
     if target.kind not in ("readme", "week"):
         return False
     placeholder = target.config.empty_today
+
+    def shown(text: str) -> list[Day]:
+        return [d for d in rows_shown(text, target.rel, placeholder) if d.papers]
+
     try:
-        shown = rows_shown(region, target.rel, placeholder)
+        found = shown(region)
     except MapdailyError:
         return False
-    return bool(shown) and shown == rows_shown(rendered, target.rel, placeholder)
+    return bool(found) and found == shown(rendered)
 
 
 def committed_region(target: Target) -> str | None:
