@@ -9,6 +9,7 @@ inbox), ``days`` (render/rotate/archive/list), ``importing``, ``setup`` (init),
 
 from mapdaily_cli.api.check import check
 from mapdaily_cli.api.days import archive, list_days, render, rotate
+from mapdaily_cli.api.hooks import after_git
 from mapdaily_cli.api.importing import import_digest
 from mapdaily_cli.api.intake import proposal, read_event
 from mapdaily_cli.api.lookup import Fetched, InboxItem, check_online, fetch_papers, inbox
@@ -42,6 +43,7 @@ __all__ = [
     "Stats",
     "add_paper",
     "add_papers",
+    "after_git",
     "archive",
     "check",
     "check_online",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import shlex
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -48,6 +48,25 @@ def merge_driver(
         present.console().print(f"mapdaily: {path}: conflict: {present.escape(line)}")
     if conflicts:
         raise typer.Exit(1)
+
+
+@command()
+def hook(
+    name: Annotated[str, typer.Argument(help="The hook git runs: post-merge, post-rewrite or post-commit.")],
+    args: Annotated[Optional[list[str]], typer.Argument(help="What git hands the hook.")] = None,
+) -> None:
+    """The git hooks `git-setup` installs (run by git, not by hand): regenerate stale pages after a
+    merge, rebase or cherry-pick and commit them. Never fails: a refusal is one line, exit 0."""
+    from mapdaily_cli import api
+    from mapdaily_cli.errors import MapdailyError
+
+    try:
+        done = api.after_git(config(), name, list(args or []))
+    except MapdailyError as e:
+        present.console().print(f"mapdaily: {present.escape(str(e))}")
+        return
+    if done.changed:
+        present.console().print(f"mapdaily: {present.escape(done.summary)} (commit {done.commit})")
 
 
 @command()

@@ -11,8 +11,11 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from mapdaily_cli.errors import GitError, NotARepository
+from mapdaily_cli.gitops.plumbing import commit_over as commit_over
 from mapdaily_cli.gitops.plumbing import commit_with_blob as commit_with_blob
+from mapdaily_cli.gitops.plumbing import git_path as git_path
 from mapdaily_cli.gitops.plumbing import hash_file as hash_file
+from mapdaily_cli.gitops.plumbing import head_moved_by as head_moved_by
 from mapdaily_cli.gitops.plumbing import merge_base as merge_base
 from mapdaily_cli.gitops.plumbing import merge_texts as merge_texts
 
