@@ -84,7 +84,14 @@ def intake(
     dry_run: DryRun = False,
     push: Push = False,
 ) -> None:
-    """Add the paper an issue form proposes (the intake workflow runs this); refuse other authors."""
+    """Add the paper an issue form proposes, as `add --from-issue EVENT.json` does; refuse other authors."""
+    add_from_issue(event, no_commit, dry_run, push)
+
+
+def add_from_issue(event: Path, no_commit: bool, dry_run: bool, push: bool) -> None:
+    """`add --from-issue EVENT.json` (and `intake`): add the paper the issue event proposes, to the
+    day it names (today when none), like `add --title`; its author must be trusted (or a curator
+    labelled it)."""
     from mapdaily_cli import api
     from mapdaily_cli.cli.app import start, today
     from mapdaily_cli.model import Paper
