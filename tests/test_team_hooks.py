@@ -147,3 +147,21 @@ def test_the_hook_by_hand_outside_what_it_is_for_does_nothing(team: tuple[Path, 
         code, out, err = run_cli(ann, "hook", *args)
         assert code == 0 and out + err == "", (args, out, err)
     assert run_cli(ann, "check")[0] == 1
+
+
+def test_a_catch_up_of_sync_push_is_not_held_up_by_the_hook(team: tuple[Path, Path, Path]) -> None:
+    # `sync --push` catches up with the remote (a fast-forward merge, which runs post-merge) while
+    # it holds the digest's lock: the hook leaves the pages to it.
+    remote, ann, bob = team
+    _drivers_everywhere(ann, bob)
+    web_commit(ann, "papers.yaml", "comment: B.", "comment: B2.", "Update papers.yaml")
+    git(ann, "push", "--quiet")
+    git(bob, "fetch", "--quiet")
+    git(bob, "reset", "--quiet", "--hard", "origin/main")  # the bot's fresh checkout
+    web_commit(ann, "papers.yaml", "comment: C.", "comment: C2.", "Update papers.yaml")
+    git(ann, "push", "--quiet")
+    done = cli(bob, "sync", "--push")
+    assert done.returncode == 0, done.stderr
+    assert "caught up" in done.stderr and "mapdaily:" not in done.stdout + done.stderr
+    git(ann, "pull", "--quiet")
+    ok(ann, "check")

@@ -13,9 +13,10 @@ from pathlib import Path
 from mapdaily_cli import gitops
 from mapdaily_cli.api.plan import plan_all
 from mapdaily_cli.api.result import Options, Result, commit_message
-from mapdaily_cli.api.transaction import transaction
+from mapdaily_cli.api.transaction import lock_path, transaction
 from mapdaily_cli.config import Config
 from mapdaily_cli.errors import MapdailyError
+from mapdaily_cli.store import locked
 
 #: The hooks, and what git has just done when each runs (for the commit message).
 HOOKS = {"post-merge": "the merge", "post-rewrite": "the rebase", "post-commit": "the cherry-pick"}
@@ -102,6 +103,11 @@ def after_git(config: Config, name: str, args: list[str]) -> Result:
     page has changes not committed, or a page holds a hand edit."""
     if not _applies(config, name, args):
         return Result("nothing to do", changed=False)
+    try:
+        with locked(lock_path(config), timeout=0):
+            pass
+    except MapdailyError:  # mapdaily itself is catching up with a remote: it renders on its own
+        return Result("another mapdaily command is running; nothing to do", changed=False)
     after = HOOKS[name]
     if name == "post-commit" and gitops.head_moved_by(config.root).startswith("commit (merge)"):
         after = "the merge"
