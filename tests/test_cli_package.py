@@ -23,7 +23,7 @@ COMMANDS = [
     *("rotate", "archive", "render", "check", "list", "show", "search"),
     *("import", "init"),
     "stats",
-    *("sync", "git-setup", "merge-driver", "resolve", "intake"),
+    *("sync", "git-setup", "merge-driver", "hook", "resolve", "intake"),
 ]
 #: What only a command that runs may import: --help must start as fast as typer itself.
 HEAVY = (

@@ -141,6 +141,21 @@ def _shows(after: dict[str, object], before: dict[str, object], fields: set[str]
     return True
 
 
+#: What a row typed by hand meant where GitHub shows it otherwise, and the importer repairs it: a
+#: row broken over lines is one row, cells split by full-width bars are cells.
+INTENDED = {
+    "continuation-lines.md": [("so\nit went", "so it went"), ("One,\ntwo,\nthree.", "One, two, three.")],
+    "full-width-bars.md": [
+        ("Bars ｜ Peking University ｜ An", "Bars | Peking University | An"),
+        (
+            "｜ Full-Width All Around ｜ Zhejiang University ｜ Even the outer bars. ｜",
+            "| Full-Width All Around | Zhejiang University | Even the outer bars. |",
+        ),
+        ("University ｜ Mixed", "University | Mixed"),
+    ],
+}
+
+
 @pytest.mark.parametrize("name", MESS)
 def test_every_row_the_original_showed_is_shown_after_import(repo: Path, name: str) -> None:
     original = (FIXTURES / name).read_text(encoding="utf-8")
@@ -153,6 +168,9 @@ def test_every_row_the_original_showed_is_shown_after_import(repo: Path, name: s
     # Today's placeholder row (shown while today has no paper) is no paper.
     shown = [row for page in rendered for row in shown_rows(page)]
     after = [row for row in shown if row.get("title") != "No papers yet today"]
+    for broken, meant in INTENDED.get(name, ()):
+        assert broken in original
+        original = original.replace(broken, meant)
     before = shown_rows(repair_text(original)[0])
     data = [
         p for d in yaml.safe_load_all((repo / "papers.yaml").read_text(encoding="utf-8")) for p in d["papers"]

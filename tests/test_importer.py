@@ -289,6 +289,42 @@ CASES: dict[str, tuple[list[tuple[date, list[Paper]]], list[tuple[int, str]]]] =
         ],
         [],
     ),
+    "full-width-bars.md": (
+        [
+            (
+                date(2024, 11, 12),
+                [
+                    P("Typed With Full-Width Bars", "Peking University", "An input method typed the bars."),
+                    P("Full-Width All Around", "Zhejiang University", "Even the outer bars."),
+                    P("One Bar of Each", "Fudan University", "Mixed bars."),
+                    P("Title ｜ With a Bar in It", "SJTU", "A well-formed row keeps the bar in its title."),
+                ],
+            )
+        ],
+        [(line, "cells separated by full-width bars (｜); read as columns") for line in (5, 6, 7)],
+    ),
+    "continuation-lines.md": (
+        [
+            (
+                date(2024, 11, 13),
+                [
+                    P(
+                        "A Row Broken Over Two Lines",
+                        "Nanjing University",
+                        "The comment was long, so it went on on the next line.",
+                    ),
+                    P("Three Lines", "USTC", "One, two, three."),
+                    P("No Closing Bar", "HKUST", "And the next line opens with one"),
+                    P("Its Own Row", "CUHK", "So it is not joined."),
+                ],
+            )
+        ],
+        [
+            (5, "line 6 continues this row; read as one row"),
+            (7, "line 8 continues this row; read as one row"),
+            (7, "line 9 continues this row; read as one row"),
+        ],
+    ),
     "summary-dates.md": (
         [
             (date(2024, 11, 7), [P("Single Digit Day", None, "Written 7/11/2024.")]),

@@ -175,3 +175,141 @@ def test_every_workflow_of_this_repository_validates(path: Path) -> None:
         check=False,
     )
     assert "ok -- validation done" in done.stdout, done.stdout + done.stderr
+
+
+# --- `add --from-issue`, with the recorded issue events ------------------------------------------
+
+EVENTS = Path(__file__).parent / "fixtures" / "issues"
+SPELLINGS = [["add", "--from-issue"], ["intake"]]
+
+
+def _digest(repo: Path) -> bytes:
+    write_papers(repo, [("2024-10-15", []), ("2024-10-14", [])])
+    assert run_cli(repo, "render")[0] == 0
+    git(repo, "add", "-A")
+    git(repo, "commit", "--quiet", "-m", "start")
+    return (repo / "papers.yaml").read_bytes()
+
+
+def _days(repo: Path) -> dict[str, list[dict[str, str]]]:
+    found = yaml.safe_load_all((repo / "papers.yaml").read_text(encoding="utf-8"))
+    return {str(d["date"]): d["papers"] for d in found}
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS, ids=" ".join)
+def test_a_recorded_issue_adds_its_paper_on_its_day_in_one_commit(repo: Path, spelling: list[str]) -> None:
+    _digest(repo)
+    code, _, err = run_cli(repo, *spelling, str(EVENTS / "valid.json"))
+    assert code == 0, err
+    assert _days(repo) == {
+        "2024-10-15": [
+            {
+                "title": "KV Prediction For Improved Time to First Token",
+                "url": "https://arxiv.org/abs/2410.08391",
+                "affiliation": "Apple",
+                "comment": "A small model predicts the KV cache of a larger one; see"
+                " [the code](https://github.com/apple/ml-kv).",
+            }
+        ],
+        "2024-10-14": [],
+    }
+    assert git(repo, "rev-list", "--count", "HEAD") == "2"
+    assert git(repo, "status", "--porcelain") == ""
+    assert run_cli(repo, "check")[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "day", "paper"),
+    [
+        ("no-response.json", "2024-10-15", {"title": "A Paper Without Much Said"}),
+        (
+            "heading-in-comment.json",
+            "2024-10-14",
+            {
+                "title": "Headings in a Comment",
+                "url": "https://arxiv.org/abs/2410.00003",
+                "affiliation": "MIT",
+                "comment": "Why it matters\n\n### Date\n\nnot the date field\n\n### Title\nstill the comment",
+            },
+        ),
+        (
+            "labeled-by-a-curator.json",
+            "2024-10-15",
+            {
+                "title": "Proposed by a Reader",
+                "url": "https://arxiv.org/abs/2410.00005",
+                "affiliation": "Somewhere",
+                "comment": "Labelled by a curator.",
+            },
+        ),
+    ],
+)
+def test_recorded_issues_give_the_right_paper_and_nothing_else(
+    repo: Path, name: str, day: str, paper: dict[str, str]
+) -> None:
+    _digest(repo)
+    code, _, err = run_cli(repo, "add", "--from-issue", str(EVENTS / name))
+    assert code == 0, err
+    days = _days(repo)
+    assert days[day] == [paper]
+    assert sum(len(p) for p in days.values()) == 1
+    assert run_cli(repo, "check")[0] == 0
+
+
+def test_a_non_collaborators_issue_is_refused_in_one_line_and_changes_nothing(repo: Path) -> None:
+    before = _digest(repo)
+    for spelling in SPELLINGS:
+        code, out, err = run_cli(repo, *spelling, str(EVENTS / "non-collaborator.json"))
+        assert code == 1
+        assert "owner, members and collaborators" in err and len(err.strip().splitlines()) == 1, err
+        assert (repo / "papers.yaml").read_bytes() == before
+        assert git(repo, "rev-list", "--count", "HEAD") == "1"
+
+
+def test_hostile_text_from_a_recorded_issue_is_stored_as_typed(repo: Path) -> None:
+    _digest(repo)
+    hostile = json.loads((EVENTS / "hostile.json").read_text(encoding="utf-8"))
+    typed = form_answers(hostile["issue"]["body"])["title"]
+    assert typed is not None and "$(rm -rf /)" in typed
+    code, _, err = run_cli(repo, "add", "--from-issue", str(EVENTS / "hostile.json"))
+    assert code == 0, err
+    assert _days(repo)["2024-10-15"] == [
+        {"title": typed, "url": "https://e.com/" + typed, "affiliation": typed, "comment": typed}
+    ]
+    readme = (repo / "README.md").read_text(encoding="utf-8")
+    assert "<script>" not in readme and readme.count("<!-- mapdaily:end") == 1
+    assert run_cli(repo, "check")[0] == 0
+
+
+@pytest.mark.parametrize(
+    "more",
+    [["2410.08391"], ["--title", "T"], ["--comment", "c"], ["--date", "2024-10-15"], ["--force"]],
+    ids=" ".join,
+)
+def test_from_issue_takes_no_other_paper_options(repo: Path, more: list[str]) -> None:
+    before = _digest(repo)
+    code, _, err = run_cli(repo, "add", "--from-issue", str(EVENTS / "valid.json"), *more)
+    assert code == 2 and "--from-issue takes the paper" in err
+    assert (repo / "papers.yaml").read_bytes() == before
+
+
+def test_from_issue_pushes_with_push(repo: Path, tmp_path: Path) -> None:
+    _digest(repo)
+    remote = tmp_path / "remote.git"
+    subprocess.run(["git", "init", "--quiet", "--bare", "--initial-branch=main", str(remote)], check=True)
+    git(repo, "remote", "add", "origin", str(remote))
+    git(repo, "push", "--quiet", "-u", "origin", "main")
+    code, _, err = run_cli(repo, "add", "--from-issue", str(EVENTS / "valid.json"), "--push")
+    assert code == 0, err
+    assert git(remote, "log", "-1", "--format=%s") == git(repo, "log", "-1", "--format=%s")
+    assert git(remote, "rev-list", "--count", "main") == "2"
+
+
+def test_the_intake_workflow_adds_with_from_issue_through_the_event_file() -> None:
+    for path in (
+        ROOT / ".github" / "workflows" / "intake.yml",
+        ROOT / "mapdaily_cli" / "templates" / "ci" / "intake.yml",
+    ):
+        text = path.read_text(encoding="utf-8")
+        assert 'mapdaily add --from-issue "$GITHUB_EVENT_PATH" --push' in text
+        assert "mapdaily intake" not in text and "github.event.issue.body" not in text

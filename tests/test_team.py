@@ -134,6 +134,55 @@ def test_sync_takes_a_row_without_its_closing_pipe_and_skips_a_placeholder(
     ok(ann, "check")
 
 
+def test_sync_takes_a_row_typed_with_full_width_bars(team: tuple[Path, Path, Path]) -> None:
+    # An input method types ｜ for |: GitHub shows the row as one cell; it is a paper's three cells.
+    _, ann, _ = team
+    web_commit(
+        ann,
+        "README.md",
+        "| Gamma Paper | MIT | C. |\n",
+        "| Gamma Paper | MIT | C. |\n｜ Wide Paper ｜ PKU ｜ Typed in Chinese. ｜\n",
+        "Update README.md",
+    )
+    assert "1 added" in ok(ann, "sync")
+    assert data(ann)[1]["papers"] == [
+        C,
+        {"title": "Wide Paper", "affiliation": "PKU", "comment": "Typed in Chinese."},
+    ]
+    assert [d["papers"] for d in data(ann)[::2]] == [[A, B], [OLD]]
+    ok(ann, "check")
+    assert "｜" not in (ann / "README.md").read_text(encoding="utf-8")
+
+
+def test_sync_keeps_a_full_width_bar_typed_in_a_cell_of_a_whole_row(team: tuple[Path, Path, Path]) -> None:
+    _, ann, _ = team
+    web_commit(ann, "README.md", "| Gamma Paper | MIT |", "| Gamma ｜ Paper | MIT |", "Update README.md")
+    assert "1 changed" in ok(ann, "sync")
+    assert data(ann)[1]["papers"] == [{**C, "title": "Gamma ｜ Paper"}]
+    ok(ann, "check")
+
+
+def test_sync_takes_a_row_broken_over_two_lines(team: tuple[Path, Path, Path]) -> None:
+    # GitHub shows the second line as a row of its own; it is the rest of the row above.
+    _, ann, _ = team
+    web_commit(
+        ann,
+        "README.md",
+        "| Gamma Paper | MIT | C. |\n",
+        "| Gamma Paper | MIT | C, now said\nat more length. |\n"
+        "| Long Paper | ETH | Its comment\ngoes on. |\n",
+        "Update README.md",
+    )
+    assert "1 changed, 1 added" in ok(ann, "sync")
+    assert data(ann)[1]["papers"] == [
+        {**C, "comment": "C, now said at more length."},
+        {"title": "Long Paper", "affiliation": "ETH", "comment": "Its comment goes on."},
+    ]
+    assert [d["papers"] for d in data(ann)[::2]] == [[A, B], [OLD]]
+    ok(ann, "check")
+    assert "up to date" in ok(ann, "sync")
+
+
 def test_sync_warns_about_a_row_repeating_a_paper_of_another_day(team: tuple[Path, Path, Path]) -> None:
     _, ann, _ = team
     web_commit(

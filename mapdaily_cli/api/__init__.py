@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from mapdaily_cli.api.check import check
     from mapdaily_cli.api.days import archive, list_days, render, rotate
+    from mapdaily_cli.api.hooks import after_git
     from mapdaily_cli.api.importing import import_digest
     from mapdaily_cli.api.intake import proposal, read_event
     from mapdaily_cli.api.lookup import Fetched, InboxItem, check_online, fetch_papers, inbox
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
 _ROOMS = {
     "add_paper": "papers",
     "add_papers": "papers",
+    "after_git": "hooks",
     "archive": "days",
     "check": "check",
     "check_online": "lookup",
@@ -95,6 +97,7 @@ __all__ = [
     "Stats",
     "add_paper",
     "add_papers",
+    "after_git",
     "archive",
     "check",
     "check_online",

@@ -175,8 +175,9 @@ def _data_versions(config: Config, theirs: Path, path: str) -> tuple[str, str, s
 
 
 def git_setup(config: Config, command: str) -> Result:
-    """Configure this clone for the merge drivers (``command`` runs mapdaily) and add the lines
-    they need to .gitattributes when it lacks them (the user commits it). Idempotent."""
+    """Configure this clone for the merge drivers (``command`` runs mapdaily), install the hooks
+    that regenerate the pages after a merge, rebase or cherry-pick, and add the lines the drivers
+    need to .gitattributes when it lacks them (the user commits it). Idempotent."""
     repo = gitops.open_repo(config.root)
     drivers = _drivers(command)
     changed = gitops.set_config(repo, drivers)
@@ -191,15 +192,23 @@ def git_setup(config: Config, command: str) -> Result:
             + ("" if not text or text.endswith("\n") else "\n")
             + "".join(f"{line}\n" for line in missing),
         )
+    from mapdaily_cli.api.hooks import install_hooks
+
+    hooks, notes = install_hooks(config, command)
     said = []
     if changed:
         said.append("configured the merge drivers in this clone's git config")
+    if hooks:
+        said.append(
+            f"installed the {', '.join(hooks)} hook(s) that regenerate the pages after git moves the data"
+        )
     if missing:
         said.append(f"added {len(missing)} line(s) to .gitattributes (commit it)")
     return Result(
         "; ".join(said) or "this clone is set up already; nothing to do",
         changed=bool(said),
         written=[".gitattributes"] if missing else [],
+        notes=notes,
     )
 
 

@@ -8,7 +8,7 @@
 - ``days``     rotate, archive, render, check, list, show, search
 - ``setup``    init, import
 - ``stats``    stats
-- ``team``     sync, git-setup, merge-driver, resolve, intake
+- ``team``     sync, git-setup, merge-driver, hook, resolve, intake
 
 Only this package imports typer and rich; everything heavy (rich, the api, ruamel, git, jinja2) is
 imported inside the commands that need it, so that ``mapdaily --help`` starts as fast as typer does.

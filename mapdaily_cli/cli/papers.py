@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
@@ -71,6 +72,28 @@ def _compose(
     )
 
 
+FromIssue = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--from-issue",
+        metavar="EVENT.json",
+        help="Add the paper an issue form proposes, from the issue event GitHub wrote ($GITHUB_EVENT_PATH);"
+        " only its owner's, members' and collaborators' issues, or one a curator labelled.",
+        show_default=False,
+    ),
+]
+
+
+def _from_issue(event: Path, others: list[object], no_commit: bool, dry_run: bool, push: bool) -> None:
+    if others:
+        raise UsageError(
+            "--from-issue takes the paper and its date from the issue; give no ids or other options"
+        )
+    from mapdaily_cli.cli.team import add_from_issue
+
+    add_from_issue(event, no_commit, dry_run, push)
+
+
 @command()
 def add(
     ids: Annotated[
@@ -105,25 +128,25 @@ def add(
     no_commit: NoCommit = False,
     dry_run: DryRun = False,
     push: Push = False,
+    from_issue: FromIssue = None,
 ) -> None:
-    """Add reviewed papers to today (or --date) by their arXiv ids, or one by hand with --title;
-    refuse duplicates; one commit. Options replace what arXiv says."""
+    """Add reviewed papers to today (or --date) by their arXiv ids, or one by hand with --title, or
+    the one an issue form proposes (--from-issue); refuse duplicates; one commit. Options replace
+    what arXiv says."""
     from mapdaily_cli import api
 
+    given = {"title": title, "url": url, "affiliation": affiliation, "authors": authors}
+    if from_issue is not None:
+        picked = edit or allow_duplicate or allow_withdrawn or None
+        others = [ids or None, *given.values(), comment, date_, picked]
+        return _from_issue(from_issue, [o for o in others if o is not None], no_commit, dry_run, push)
     digest, opts = config(), options(no_commit, dry_run, discard_hand_edits, push)
     when = parse_date(date_)
     if ids:
-        given = {"title": title, "url": url, "affiliation": affiliation, "authors": authors}
         flags = (edit, allow_duplicate, allow_withdrawn, dry_run)
         papers = _from_arxiv(digest, ids, {k: v for k, v in given.items() if v is not None}, comment, flags)
     else:
-        given = {
-            "title": title,
-            "url": url,
-            "affiliation": affiliation,
-            "comment": comment,
-            "authors": authors,
-        }
+        given["comment"] = comment
         papers = [
             _compose(digest, given, edit, lambda: api.day_for(digest, when, today(digest)), allow_duplicate)
         ]

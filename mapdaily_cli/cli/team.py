@@ -6,7 +6,7 @@ from __future__ import annotations
 import shlex
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -51,6 +51,25 @@ def merge_driver(
 
 
 @command()
+def hook(
+    name: Annotated[str, typer.Argument(help="The hook git runs: post-merge, post-rewrite or post-commit.")],
+    args: Annotated[Optional[list[str]], typer.Argument(help="What git hands the hook.")] = None,
+) -> None:
+    """The git hooks `git-setup` installs (run by git, not by hand): regenerate stale pages after a
+    merge, rebase or cherry-pick and commit them. Never fails: a refusal is one line, exit 0."""
+    from mapdaily_cli import api
+    from mapdaily_cli.errors import MapdailyError
+
+    try:
+        done = api.after_git(config(), name, list(args or []))
+    except MapdailyError as e:
+        present.console().print(f"mapdaily: {present.escape(str(e))}")
+        return
+    if done.changed:
+        present.console().print(f"mapdaily: {present.escape(done.summary)} (commit {done.commit})")
+
+
+@command()
 def resolve(dry_run: DryRun = False) -> None:
     """Finish a conflicted merge, rebase or cherry-pick: papers.yaml by day, pages regenerated, staged."""
     from mapdaily_cli import api
@@ -65,7 +84,14 @@ def intake(
     dry_run: DryRun = False,
     push: Push = False,
 ) -> None:
-    """Add the paper an issue form proposes (the intake workflow runs this); refuse other authors."""
+    """Add the paper an issue form proposes, as `add --from-issue EVENT.json` does; refuse other authors."""
+    add_from_issue(event, no_commit, dry_run, push)
+
+
+def add_from_issue(event: Path, no_commit: bool, dry_run: bool, push: bool) -> None:
+    """`add --from-issue EVENT.json` (and `intake`): add the paper the issue event proposes, to the
+    day it names (today when none), like `add --title`; its author must be trusted (or a curator
+    labelled it)."""
     from mapdaily_cli import api
     from mapdaily_cli.cli.app import start, today
     from mapdaily_cli.model import Paper

@@ -8,8 +8,11 @@ from pathlib import Path
 from types import ModuleType
 
 from mapdaily_cli.errors import GitError
+from mapdaily_cli.gitops.plumbing import commit_over as commit_over
 from mapdaily_cli.gitops.plumbing import commit_with_blob as commit_with_blob
+from mapdaily_cli.gitops.plumbing import git_path as git_path
 from mapdaily_cli.gitops.plumbing import hash_file as hash_file
+from mapdaily_cli.gitops.plumbing import head_moved_by as head_moved_by
 from mapdaily_cli.gitops.plumbing import merge_base as merge_base
 from mapdaily_cli.gitops.plumbing import merge_texts as merge_texts
 from mapdaily_cli.gitops.worktree import Failed, rel, run_git, upstream

@@ -1,20 +1,41 @@
-"""git plumbing run as plain processes, for the merge driver (which git itself runs): three-way text
-merges, blob ids, the commit a rebase or cherry-pick is applying, merge bases."""
+"""git plumbing run as plain processes, for the merge driver and the hooks (which git itself runs):
+three-way text merges, blob ids, the commit a rebase or cherry-pick is applying, merge bases, git
+paths, HEAD's last move, and a commit of some paths made whatever git command is under way."""
 
 from __future__ import annotations
 
 import tempfile
 from pathlib import Path
 
-__all__ = ["commit_with_blob", "hash_file", "merge_base", "merge_texts"]
+__all__ = [
+    "commit_over",
+    "commit_with_blob",
+    "git_path",
+    "hash_file",
+    "head_moved_by",
+    "merge_base",
+    "merge_texts",
+]
 
 
-def _run(root: Path, *args: str, stdin: str | None = None) -> str | None:
-    """git's output in ``root`` (None when it fails), for the merge functions (which git itself runs)."""
+def _run(root: Path, *args: str, stdin: str | None = None, index: Path | None = None) -> str | None:
+    """git's output in ``root`` (None when it fails), for the merge functions (which git itself runs);
+    ``index`` is the index file git uses (the repository's own when None)."""
+    import os
     import subprocess
 
+    env = {k: v for k, v in os.environ.items() if k != "GIT_INDEX_FILE"}
+    if index is not None:
+        env["GIT_INDEX_FILE"] = str(index)
     done = subprocess.run(
-        ["git", *args], cwd=root, input=stdin, capture_output=True, text=True, encoding="utf-8", check=False
+        ["git", *args],
+        cwd=root,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        check=False,
+        env=env,
     )
     return done.stdout if done.returncode == 0 else None
 
@@ -52,3 +73,36 @@ def merge_base(root: Path, a: str, b: str) -> str:
     """The merge base of ``a`` and ``b`` (``b~1`` when there is none)."""
     out = _run(root, "merge-base", a, b)
     return out.strip() if out else f"{b}~1"
+
+
+def git_path(root: Path, name: str) -> Path | None:
+    """Where git keeps ``name`` (``hooks`` honours core.hooksPath; a worktree's own files)."""
+    out = _run(root, "rev-parse", "--git-path", name)
+    return (root / out.strip()) if out else None
+
+
+def head_moved_by(root: Path) -> str:
+    """What moved HEAD last, as its reflog says (``cherry-pick: …``, ``commit (merge): …``)."""
+    return (_run(root, "reflog", "-1", "--format=%gs", "HEAD") or "").strip()
+
+
+def commit_over(root: Path, rels: list[str], message: str) -> str | None:
+    """Commit the working tree's ``rels`` alone on top of HEAD, through a scratch index, so that it
+    works in the middle of a cherry-pick (where `git commit` refuses a partial commit); the index
+    then takes them too. On failure they are put back as HEAD has them, and None is returned."""
+    with tempfile.TemporaryDirectory() as folder:
+        scratch = Path(folder) / "index"
+        made = None
+        if _run(root, "read-tree", "HEAD", index=scratch) is not None:
+            if _run(root, "update-index", "--add", "--remove", "--", *rels, index=scratch) is not None:
+                tree = (_run(root, "write-tree", index=scratch) or "").strip()
+                made = _run(root, "commit-tree", tree, "-p", "HEAD", "-m", message) if tree else None
+        if made and _run(root, "update-ref", "-m", message, "HEAD", made.strip()) is not None:
+            _run(root, "reset", "--quiet", "--", *rels)
+            return made.strip()
+    known = set((_run(root, "ls-tree", "-z", "--name-only", "HEAD", "--", *rels) or "").split("\0"))
+    if known & set(rels):
+        _run(root, "checkout", "HEAD", "--", *sorted(known & set(rels)))
+    for rel in set(rels) - known:
+        (root / rel).unlink(missing_ok=True)
+    return None

@@ -1,8 +1,9 @@
 """Hand-kept markdown digest pages (README and archive pages) to days of papers.
 
-By stage: ``source`` reads a page from disk, ``repair`` undoes double-encoded text, ``tables`` reads
-markdown into headings, tag lines, tables and cells, ``rows`` turns a row into a paper, ``dates``
-finds a day's date, ``page`` reads a whole page into days, ``merge`` merges days into those kept.
+By stage: ``source`` reads a page from disk, ``repair`` undoes double-encoded text and mends rows
+typed by hand, ``tables`` reads markdown into headings, tag lines, tables and cells, ``rows`` turns a
+row into a paper, ``dates`` finds a day's date, ``page`` reads a whole page into days, ``merge``
+merges days into those kept.
 """
 
 from __future__ import annotations

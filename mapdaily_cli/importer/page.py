@@ -9,7 +9,7 @@ from datetime import date
 from mapdaily_cli.errors import InputError
 from mapdaily_cli.importer.dates import DIGEST_HEADING, BadDate, count_dates, find_date, show
 from mapdaily_cli.importer.results import PageWarning, ParsedPage
-from mapdaily_cli.importer.rows import Layout, read_row
+from mapdaily_cli.importer.rows import Layout, read_row, table_rows
 from mapdaily_cli.importer.tables import Heading, Table, TagLine, events, fix_delimiter_rows
 from mapdaily_cli.model import Day, Paper
 
@@ -168,9 +168,10 @@ class _PageReader:
         if not layout.has_title:
             self.warn(event.line, f"table under {show(current.date)} has no Paper column; skipped")
             return
-        for row in event.rows:
-            read = read_row(row, self.lines[row.line], layout)
-            for note in read.notes:
+        for found in table_rows(event.rows, self.lines, len(event.header)):
+            row = found.row
+            read = read_row(row, found.text, layout)
+            for note in found.notes + read.notes:
                 self.warn(row.line, note)
             self.repairs += read.repaired
             if read.problem is not None:

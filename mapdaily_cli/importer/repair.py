@@ -1,9 +1,13 @@
-"""Undoing UTF-8 that was read as Mac Roman and saved again (``üî•`` for 🔥)."""
+"""Repairs of hand-kept text: UTF-8 that was read as Mac Roman and saved again (``üî•`` for 🔥), and
+table rows typed the way people type them (cells split by a full-width ``｜``, a row broken over
+two lines)."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+from mapdaily_cli.importer.tables import split_row
 
 _NON_ASCII_RUN = re.compile(r"[^\x00-\x7f]+")
 
@@ -50,3 +54,36 @@ def _repaired_run(match: re.Match[str], text: str) -> str | None:
         if not before.isalnum():
             return None
     return fixed
+
+
+#: The full-width vertical line an input method types for ``|`` (U+FF5C).
+FULL_WIDTH_BAR = "\uff5c"
+_BARS = ("|", FULL_WIDTH_BAR)
+
+
+def _closed(text: str) -> bool:
+    """Whether a row's line ends with a bar (an escaped ``\\|`` is text, not a bar)."""
+    text = text.rstrip()
+    return text.endswith(_BARS) and not text.endswith("\\|")
+
+
+def joined_row(row: str, line: str, columns: int) -> str | None:
+    """``row`` and ``line`` as one row, when ``line`` (which markdown reads as a row of its own,
+    under ``row``, in a table of ``columns`` columns) is the rest of ``row`` broken over two lines:
+    ``row`` lacks its closing bar, ``line`` its opening one, and the two read as one line have no
+    more cells than the table. None otherwise: a line opening with a bar is a row, and so is one
+    holding cells enough to be one."""
+    if _closed(row) or line.lstrip().startswith(_BARS):
+        return None
+    joined = f"{row.rstrip()} {line.strip()}"
+    return joined if len(split_row(joined)) <= columns else None
+
+
+def full_width_row(text: str, columns: int) -> str | None:
+    """A row whose cells are split by full-width bars, with ``|`` for each: only a row with fewer
+    ``|`` cells than the table's ``columns`` that has exactly ``columns`` cells so. None for every
+    other row: a full-width bar in a row of the table's cells is text of its cell."""
+    if FULL_WIDTH_BAR not in text or len(split_row(text)) >= columns:
+        return None
+    fixed = text.replace(FULL_WIDTH_BAR, "|")
+    return fixed if len(split_row(fixed)) == columns else None

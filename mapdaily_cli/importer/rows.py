@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from mapdaily_cli.importer.repair import repair_text
+from mapdaily_cli.importer.repair import full_width_row, joined_row, repair_text
 from mapdaily_cli.importer.tables import Row, cell, inline, split_row
 from mapdaily_cli.model import CONTROL, Paper, fold_space, paper_problem
 
@@ -56,6 +56,41 @@ class RowRead:
     notes: list[str] = field(default_factory=list)
     repaired: int = 0
     problem: str | None = None
+
+
+@dataclass
+class RowText:
+    """One row as a reader sees it: its first line, the line(s) as one, repaired, and its cells."""
+
+    row: Row
+    text: str
+    notes: list[str] = field(default_factory=list)
+
+
+def table_rows(rows: Sequence[Row], lines: Sequence[str], columns: int) -> list[RowText]:
+    """The rows of a table of ``columns`` columns whose lines are ``lines`` of the page, with the
+    repairs a row typed by hand needs: a line that is the rest of the row above it (broken over
+    two lines) joined to it, and cells split by full-width bars (``｜``) split there."""
+    found: list[RowText] = []
+    for row in rows:
+        text = lines[row.line]
+        if found:
+            joined = joined_row(found[-1].text, text, columns)
+            if joined is not None:
+                last = found[-1]
+                last.text = joined
+                last.notes.append(f"line {row.line + 1} continues this row; read as one row")
+                continue
+        found.append(RowText(row, text))
+    for read in found:
+        fixed = full_width_row(read.text, columns)
+        if fixed is not None:
+            read.text = fixed
+            read.notes.append("cells separated by full-width bars (｜); read as columns")
+        if fixed is not None or read.notes:
+            cells = tuple(inline(c.strip()) for c in split_row(read.text)[:columns])
+            read.row = Row(read.row.line, cells)
+    return found
 
 
 def read_row(row: Row, line_text: str, layout: Layout) -> RowRead:

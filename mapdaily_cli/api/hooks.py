@@ -1,0 +1,135 @@
+"""Fresh pages after git moves the data: git runs a merge driver only for a file both sides changed,
+so a merge, rebase or cherry-pick that brings in a change of papers.yaml alone (a web edit the sync
+bot has not caught up with) leaves the pages as one side rendered them. `git-setup` installs hooks
+(post-merge, post-rewrite, post-commit) that regenerate them and commit that on its own."""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+from pathlib import Path
+
+from mapdaily_cli import gitops
+from mapdaily_cli.api.plan import plan_all
+from mapdaily_cli.api.result import Options, Result, commit_message
+from mapdaily_cli.api.transaction import lock_path, transaction
+from mapdaily_cli.config import Config
+from mapdaily_cli.errors import MapdailyError
+from mapdaily_cli.store import locked
+
+#: The hooks, and what git has just done when each runs (for the commit message).
+HOOKS = {"post-merge": "the merge", "post-rewrite": "the rebase", "post-commit": "the cherry-pick"}
+BEGIN = "# >>> mapdaily: fresh pages after a merge, rebase or cherry-pick (mapdaily git-setup) >>>"
+END = "# <<< mapdaily <<<"
+_BLOCK = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END) + r"\n?", re.DOTALL)
+#: First lines of a hook a block of shell lines can be added to.
+_SHELLS = re.compile(r"^#!\s*(/usr)?/bin/(env\s+)?(sh|bash|dash|ksh|zsh)\b")
+
+
+def hook_block(config: Config, command: str, name: str) -> str:
+    """The lines a hook runs mapdaily with; whatever happens, they never fail the git command.
+    post-commit, which runs for every commit, starts mapdaily only after a cherry-pick or a merge."""
+    top = Path(str(gitops.open_repo(config.root).working_tree_dir)).resolve()
+    rel = os.path.relpath(config.root.resolve(), top)
+    where = "" if rel == "." or rel.startswith("..") else f" -C {shlex.quote(rel)}"
+    run = f'{command}{where} hook {name} "$@" </dev/null || true'
+    if name == "post-commit":
+        run = (
+            'case "$(git reflog -1 --format=%gs HEAD 2>/dev/null)" in\n'
+            f'"cherry-pick"*|"commit (merge)"*) {run} ;;\nesac'
+        )
+    return f"{BEGIN}\n{run}\n{END}\n"
+
+
+def install_hooks(config: Config, command: str) -> tuple[list[str], list[str]]:
+    """Put mapdaily's block in each hook where git looks for hooks (core.hooksPath honoured): a new
+    hook, or a block added to (or brought up to date in) a shell script of the user's. Returns the
+    hooks changed, and a line for each hook of the user's that is not a shell script (left alone)."""
+    folder = gitops.git_path(config.root, "hooks")
+    if folder is None:
+        raise MapdailyError(f"{config.root}: git does not say where its hooks are; is it a git repository?")
+    changed: list[str] = []
+    notes: list[str] = []
+    for name in HOOKS:
+        path = folder / name
+        block = hook_block(config, command, name)
+        old = path.read_text(encoding="utf-8") if path.is_file() else None
+        if old is None:
+            new = f"#!/bin/sh\n{block}"
+        elif BEGIN in old:
+            found = _BLOCK.search(old)
+            new = old[: found.start()] + block + old[found.end() :] if found else old + block
+        elif _SHELLS.match(old):
+            new = old + ("" if old.endswith("\n") else "\n") + block
+        else:
+            run = " ".join(block.splitlines()[1:-1])
+            notes.append(f"{path} is a hook of yours that is not a shell script; make it run: {run}")
+            continue
+        if new != old:
+            folder.mkdir(parents=True, exist_ok=True)
+            path.write_text(new, encoding="utf-8")
+            path.chmod(path.stat().st_mode | 0o755)
+            changed.append(name)
+    return changed, notes
+
+
+def _applies(config: Config, name: str, args: list[str]) -> bool:
+    """Whether git has just finished what the hook ``name`` is for: a merge (not a squash), a
+    rebase (not an amend), the last commit of a cherry-pick (post-commit runs for every commit, a
+    rebase's picks and mapdaily's own commits too) or of a merge whose conflicts were resolved."""
+    if name == "post-merge":
+        return args[:1] != ["1"]
+    if name == "post-rewrite":
+        return args[:1] == ["rebase"]
+    if name != "post-commit":
+        return False
+    moved = gitops.head_moved_by(config.root)
+    if moved.startswith("commit (merge)"):
+        return True
+    if not moved.startswith("cherry-pick"):
+        return False
+    todo = gitops.git_path(config.root, "sequencer/todo")
+    try:
+        left = len(todo.read_text(encoding="utf-8").splitlines()) if todo is not None else 0
+    except OSError:
+        left = 0
+    return left <= 1  # the sequencer's list still holds the commit just made
+
+
+def after_git(config: Config, name: str, args: list[str]) -> Result:
+    """What hook ``name`` runs (git's ``args``): regenerate every stale page and commit them alone
+    (`render: …`), only when something changed. Refused, with nothing written, when the data or a
+    page has changes not committed, or a page holds a hand edit."""
+    if not _applies(config, name, args):
+        return Result("nothing to do", changed=False)
+    try:
+        with locked(lock_path(config), timeout=0):
+            pass
+    except MapdailyError:  # mapdaily itself is catching up with a remote: it renders on its own
+        return Result("another mapdaily command is running; nothing to do", changed=False)
+    after = HOOKS[name]
+    if name == "post-commit" and gitops.head_moved_by(config.root).startswith("commit (merge)"):
+        after = "the merge"
+    repo = gitops.open_repo(config.root)
+    with transaction(config, Options(commit=False)) as change:
+        planned = plan_all(config, change.stream, change.renderer)
+        change.plan(planned)
+        if not change.files:
+            return Result("the pages are up to date", changed=False)
+        rels = [config.data, *(p.target.rel for p in planned)]
+        dirty = gitops.uncommitted(repo, [config.path(r) for r in rels])
+        if dirty:
+            raise MapdailyError(
+                f"{', '.join(dirty)} changed since the last commit, so the pages were not regenerated"
+                f" after {after}; run `mapdaily render` and commit"
+            )
+        done = change.commit("", "")
+    message = commit_message("render", f"regenerate {', '.join(done.written)} after {after}")
+    made = gitops.commit_over(config.root, done.written, message)
+    if made is None:
+        raise MapdailyError(
+            f"could not commit the pages regenerated after {after} (put back as they were);"
+            " run `mapdaily render` and commit"
+        )
+    return Result(f"regenerated {', '.join(done.written)} after {after}", done.written, made[:8])
