@@ -32,13 +32,15 @@ def append(doc: Any, papers: Sequence[Paper]) -> None:
 
 def entries_text(papers: Sequence[Paper]) -> str:
     """``papers`` as the lines of block list entries at column 0, written as :func:`append` writes
-    them into a day (``- title: …``)."""
+    them into a day (``- title: …``); "" for none."""
     import io
 
     from ruamel.yaml.comments import CommentedMap
 
     from mapdaily_cli.store.yamlio import round_trip
 
+    if not papers:
+        return ""
     doc = CommentedMap()
     append(doc, papers)
     out = io.StringIO()
