@@ -1,8 +1,9 @@
-"""Timing goals of mapdaily: a ten-year digest against a one-week one, and start-up time.
+"""The seven performance goals of mapdaily, each a ratio of two medians measured in one run.
 
 Run it with the project's interpreter, from anywhere:
 
-    .venv/bin/python benchmarks/run.py                          # build or reuse the digests, measure
+    .venv/bin/python benchmarks/run.py                          # build or reuse the digests, measure all
+    .venv/bin/python benchmarks/run.py --only rotate,check      # just these (see GOALS and EXTRAS)
     .venv/bin/python benchmarks/run.py --repeats 11 --budget 0  # more runs, steadier medians
     .venv/bin/python benchmarks/run.py --fresh                  # rebuild the digests
     .venv/bin/python benchmarks/run.py --strict                 # exit 1 when a goal is missed
@@ -10,12 +11,14 @@ Run it with the project's interpreter, from anywhere:
 Two digest repositories are generated deterministically (seeded) under ``--dir``: ``ten-year``
 (``--days`` days) and ``one-week`` (``--small-days`` days), both ending on ``--end``. Each is rendered
 once with ``mapdaily render``, committed, and must pass ``mapdaily check``. They are kept, and
-reused by later runs with the same parameters (the working trees are reset to their commit before
-and after measuring).
+reused by later runs with the same parameters; every measurement that changes one resets it to the
+recorded commit after each run, untimed.
 
 Every measurement runs real subprocesses: one unmeasured run of each side first (it warms the
-caches and gives the peak memory, the child's maximum resident set size as GNU time reports it),
-then the two sides alternately; the table shows medians and their ratio against the goal.
+caches, gives the peak memory, the child's maximum resident set size as GNU time reports it, and
+is checked to be the intended case), then the two sides alternately in ABBA order; the table
+shows medians and their ratio against the goal, PASS or FAIL. benchmarks/README.md says what
+each line measures and why.
 """
 
 from __future__ import annotations
