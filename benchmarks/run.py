@@ -1,8 +1,9 @@
-"""Timing goals of mapdaily: a ten-year digest against a one-week one, and start-up time.
+"""The seven performance goals of mapdaily, each a ratio of two medians measured in one run.
 
 Run it with the project's interpreter, from anywhere:
 
-    .venv/bin/python benchmarks/run.py                          # build or reuse the digests, measure
+    .venv/bin/python benchmarks/run.py                          # build or reuse the digests, measure all
+    .venv/bin/python benchmarks/run.py --only rotate,check      # just these (see GOALS and EXTRAS)
     .venv/bin/python benchmarks/run.py --repeats 11 --budget 0  # more runs, steadier medians
     .venv/bin/python benchmarks/run.py --fresh                  # rebuild the digests
     .venv/bin/python benchmarks/run.py --strict                 # exit 1 when a goal is missed
@@ -10,12 +11,14 @@ Run it with the project's interpreter, from anywhere:
 Two digest repositories are generated deterministically (seeded) under ``--dir``: ``ten-year``
 (``--days`` days) and ``one-week`` (``--small-days`` days), both ending on ``--end``. Each is rendered
 once with ``mapdaily render``, committed, and must pass ``mapdaily check``. They are kept, and
-reused by later runs with the same parameters (the working trees are reset to their commit before
-and after measuring).
+reused by later runs with the same parameters; every measurement that changes one resets it to the
+recorded commit after each run, untimed.
 
 Every measurement runs real subprocesses: one unmeasured run of each side first (it warms the
-caches and gives the peak memory, the child's maximum resident set size as GNU time reports it),
-then the two sides alternately; the table shows medians and their ratio against the goal.
+caches, gives the peak memory, the child's maximum resident set size as GNU time reports it, and
+is checked to be the intended case), then the two sides alternately in ABBA order; the table
+shows medians and their ratio against the goal, PASS or FAIL. benchmarks/README.md says what
+each line measures and why.
 """
 
 from __future__ import annotations
@@ -32,10 +35,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 FORMAT_VERSION = 3  # bump when the generated data changes shape, so kept digests are rebuilt
 
@@ -332,12 +336,12 @@ def child_env() -> dict[str, str]:
 GNU_TIME = "/usr/bin/time"
 
 
-def run(cmd: Sequence[str], cwd: Path, memory: bool = False) -> Run:
+def run(cmd: Sequence[str], cwd: Path, memory: bool = False, env: dict[str, str] | None = None) -> Run:
     """Run ``cmd`` to completion: wall time, exit code, output and, with ``memory``, its peak RSS.
 
     The peak comes from GNU time when it is installed (its ``%M``). Otherwise it is the child's own
     ``ru_maxrss`` from ``os.wait4``, an upper bound: exec starts the count from the RSS of the
-    process that spawned the child, here this script.
+    process that spawned the child, here this script. ``env`` is added to the child's environment.
     """
     use_time = memory and os.access(GNU_TIME, os.X_OK)
     with (
@@ -348,7 +352,12 @@ def run(cmd: Sequence[str], cwd: Path, memory: bool = False) -> Run:
         argv = [GNU_TIME, "-f", "%M", "-o", peak.name, *cmd] if use_time else list(cmd)
         start = time.perf_counter()
         proc = subprocess.Popen(
-            argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out, stderr=err, env=child_env()
+            argv,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=err,
+            env={**child_env(), **(env or {})},
         )
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
@@ -380,6 +389,20 @@ class Repo:
     papers: int
     size: int
     pages: int
+    commit: str = ""  # the commit every measurement returns the repository to
+
+
+def checked(cmd: Sequence[str], cwd: Path, memory: bool = False, env: dict[str, str] | None = None) -> Run:
+    result = run(cmd, cwd, memory, env)
+    if result.returncode != 0:
+        raise SystemExit(
+            f"failed ({result.returncode}) in {cwd}: {' '.join(cmd)}\n{result.stdout}{result.stderr}"
+        )
+    return result
+
+
+def git(path: Path, *args: str) -> str:
+    return checked(["git", *args], path).stdout
 
 
 def build_repo(path: Path, days: int, end: date, seed: int, mapdaily: str) -> Repo:
@@ -392,7 +415,7 @@ def build_repo(path: Path, days: int, end: date, seed: int, mapdaily: str) -> Re
     data = text.encode("utf-8")
     (path / "papers.yaml").write_bytes(data)
     t1 = time.perf_counter()
-    checked(["git", "init", "-q", "-b", "main"], path)
+    git(path, "init", "-q", "-b", "main")
     for key, value in (
         ("user.name", "Digest Curator"),
         ("user.email", "curator@example.org"),
@@ -400,11 +423,11 @@ def build_repo(path: Path, days: int, end: date, seed: int, mapdaily: str) -> Re
         ("core.autocrlf", "false"),
         ("gc.auto", "0"),
     ):
-        checked(["git", "config", key, value], path)
+        git(path, "config", key, value)
     checked([mapdaily, "render"], path)
     t2 = time.perf_counter()
-    checked(["git", "add", "-A"], path)
-    checked(["git", "commit", "-q", "-m", f"digest of {days} days"], path)
+    git(path, "add", "-A")
+    git(path, "commit", "-q", "-m", f"digest of {days} days")
     t3 = time.perf_counter()
     checked([mapdaily, "check"], path)
     pages = len(list((path / "archived_papers").glob("*.md")))
@@ -413,7 +436,7 @@ def build_repo(path: Path, days: int, end: date, seed: int, mapdaily: str) -> Re
         f" (data {t1 - t0:.1f}s, render {t2 - t1:.1f}s, commit {t3 - t2:.1f}s)",
         flush=True,
     )
-    return Repo(path.name, path, days, papers, len(data), pages)
+    return Repo(path.name, path, days, papers, len(data), pages, git(path, "rev-parse", "HEAD").strip())
 
 
 #: What a browser loads on opening the search page: the page and these files of its data folder.
@@ -449,10 +472,60 @@ def site_sizes(path: Path, python: str) -> str:
     )
 
 
-def reset(repo: Path) -> None:
-    """Back to the committed state (the add measurements change the working tree)."""
-    checked(["git", "checkout", "-q", "--", "."], repo)
-    checked(["git", "clean", "-q", "-fd"], repo)
+def reset(repo: Repo) -> None:
+    """Back to the recorded commit: ``git reset --hard`` and no untracked files (never timed)."""
+    git(repo.path, "reset", "-q", "--hard", repo.commit or "HEAD")
+    git(repo.path, "clean", "-q", "-fd")
+
+
+def forget_commits(repo: Repo) -> None:
+    """Drop the objects of commits made and reset away (the committing add makes a 33 MB blob each)."""
+    git(repo.path, "reflog", "expire", "--expire-unreachable=now", "--all")
+    git(repo.path, "prune", "--expire=now")
+
+
+def changed_paths(repo: Repo) -> list[str]:
+    """The paths ``git status`` reports as changed or new (every untracked file listed)."""
+    out = git(repo.path, "status", "--porcelain", "--untracked-files=all")
+    return [line[3:] for line in out.splitlines() if line.strip()]
+
+
+def refresh(repo: Repo, mapdaily: str) -> bool:
+    """Render a kept digest again when the current mapdaily renders it differently; True if it did."""
+    if run([mapdaily, "check"], repo.path).returncode == 0:
+        return False
+    # The pages are the benchmark's own, written by an earlier mapdaily: nothing of a user's to keep.
+    checked([mapdaily, "render", "--discard-hand-edits"], repo.path)
+    git(repo.path, "add", "-A")
+    git(repo.path, "commit", "-q", "-m", "render with the current mapdaily")
+    checked([mapdaily, "check"], repo.path)
+    repo.commit = git(repo.path, "rev-parse", "HEAD").strip()
+    print(f"  {repo.name}: pages rendered again by the current mapdaily", flush=True)
+    return True
+
+
+def reuse(root: Path, wanted: dict[str, object], args: argparse.Namespace, mapdaily: str) -> list[Repo]:
+    """The kept digests when ``params.json`` matches ``wanted`` (and both still exist), else []."""
+    stamp = root / "params.json"
+    if args.fresh or not stamp.is_file():
+        return []
+    try:
+        saved = json.loads(stamp.read_text(encoding="utf-8"))
+    except ValueError:
+        return []
+    paths = [(root / "ten-year", args.days), (root / "one-week", args.small_days)]
+    if saved.get("params") != wanted or not all((p / ".git").is_dir() for p, _ in paths):
+        return []
+    print(f"reusing the digests in {root} (--fresh rebuilds them)", flush=True)
+    repos = []
+    for p, days in paths:
+        info = saved["repos"][p.name]
+        repo = Repo(p.name, p, days, info["papers"], info["size"], info["pages"], info.get("commit", ""))
+        reset(repo)  # an interrupted run may have left changes or a commit behind
+        repo.commit = git(p, "rev-parse", "HEAD").strip()
+        refresh(repo, mapdaily)
+        repos.append(repo)
+    return repos
 
 
 def prepare(args: argparse.Namespace, mapdaily: str) -> tuple[Repo, Repo]:
@@ -460,53 +533,24 @@ def prepare(args: argparse.Namespace, mapdaily: str) -> tuple[Repo, Repo]:
     root: Path = args.dir
     root.mkdir(parents=True, exist_ok=True)
     stamp = root / "params.json"
-    wanted = {
+    wanted: dict[str, object] = {
         "format": FORMAT_VERSION,
         "days": args.days,
         "small_days": args.small_days,
         "end": args.end.isoformat(),
         "seed": args.seed,
     }
-    big_path, small_path = root / "ten-year", root / "one-week"
-    if not args.fresh and stamp.is_file():
-        try:
-            saved = json.loads(stamp.read_text(encoding="utf-8"))
-        except ValueError:
-            saved = {}
-        if saved.get("params") == wanted and all((p / ".git").is_dir() for p in (big_path, small_path)):
-            repos = []
-            for p, days in ((big_path, args.days), (small_path, args.small_days)):
-                reset(p)
-                info = saved["repos"][p.name]
-                repos.append(Repo(p.name, p, days, info["papers"], info["size"], info["pages"]))
-            print(f"reusing the digests in {root} (--fresh rebuilds them)", flush=True)
-            for r in repos:
-                if run([mapdaily, "check"], r.path).returncode != 0:
-                    # Pages rendered by an earlier mapdaily: render them again with this one.
-                    checked([mapdaily, "render"], r.path)
-                    checked(["git", "add", "-A"], r.path)
-                    checked(["git", "commit", "-q", "-m", "render with the current mapdaily"], r.path)
-                    checked([mapdaily, "check"], r.path)
-                    print(f"  {r.name}: pages rendered again by the current mapdaily", flush=True)
-            return repos[0], repos[1]
-    print(f"building the digests in {root} ...", flush=True)
-    stamp.unlink(missing_ok=True)
-    big = build_repo(big_path, args.days, args.end, args.seed, mapdaily)
-    small = build_repo(small_path, args.small_days, args.end, args.seed + 1, mapdaily)
-    stamp.write_text(
-        json.dumps(
-            {
-                "params": wanted,
-                "repos": {
-                    r.name: {"papers": r.papers, "size": r.size, "pages": r.pages} for r in (big, small)
-                },
-            },
-            indent=2,
-        )
-        + "\n",
-        encoding="utf-8",
-    )
-    return big, small
+    repos = reuse(root, wanted, args, mapdaily)
+    if not repos:
+        print(f"building the digests in {root} ...", flush=True)
+        stamp.unlink(missing_ok=True)
+        repos = [
+            build_repo(root / "ten-year", args.days, args.end, args.seed, mapdaily),
+            build_repo(root / "one-week", args.small_days, args.end, args.seed + 1, mapdaily),
+        ]
+    info = {r.name: {"papers": r.papers, "size": r.size, "pages": r.pages, "commit": r.commit} for r in repos}
+    stamp.write_text(json.dumps({"params": wanted, "repos": info}, indent=2) + "\n", encoding="utf-8")
+    return repos[0], repos[1]
 
 
 # --- measuring ------------------------------------------------------------------------------------
@@ -515,9 +559,39 @@ Command = tuple[list[str], Path]
 
 
 @dataclass
+class Side:
+    """One side of a comparison: ``command(i)`` is the i-th run (0 is the unmeasured warm-up);
+    ``before`` and ``after`` run around every run, untimed; ``verify`` looks at the warm-up run
+    (before ``after``) and says what is wrong with it, if anything."""
+
+    label: str
+    command: Callable[[int], Command]
+    before: Callable[[], None] | None = None
+    after: Callable[[], None] | None = None
+    verify: Callable[[Run], str | None] | None = None
+
+    def once(self, i: int, memory: bool = False) -> tuple[Run, str | None]:
+        if self.before is not None:
+            self.before()
+        try:
+            result = checked(*self.command(i), memory=memory)
+            problem = self.verify(result) if self.verify is not None and i == 0 else None
+        finally:
+            if self.after is not None:
+                self.after()
+        return result, problem
+
+
+def fixed(label: str, cmd: list[str], cwd: Path, **hooks: Any) -> Side:
+    """A side that runs the same command every time."""
+    return Side(label, lambda i: (cmd, cwd), **hooks)
+
+
+@dataclass
 class Row:
     """One comparison: the left side is mapdaily, the right side what it is measured against."""
 
+    goal_no: str
     name: str
     left: str
     right: str
@@ -526,6 +600,8 @@ class Row:
     right_runs: list[Run] = field(default_factory=list)
     left_peak_kb: int = 0
     right_peak_kb: int = 0
+    skipped: str = ""  # why the line was not measured (a missing tool)
+    error: str = ""  # why the measurement is not valid (it did not measure the intended case)
 
     @property
     def left_median(self) -> float:
@@ -540,40 +616,158 @@ class Row:
         return self.left_median / self.right_median
 
     @property
-    def passed(self) -> bool:
-        return self.ratio <= self.goal
+    def result(self) -> str:
+        if self.error:
+            return "ERROR"
+        if self.skipped or not self.left_runs:
+            return "SKIP"
+        return "PASS" if self.ratio <= self.goal else "FAIL"
 
 
-def checked(cmd: list[str], cwd: Path, memory: bool = False) -> Run:
-    result = run(cmd, cwd, memory)
-    if result.returncode != 0:
-        raise SystemExit(
-            f"failed ({result.returncode}) in {cwd}: {' '.join(cmd)}\n{result.stdout}{result.stderr}"
-        )
-    return result
-
-
-def compare(
-    row: Row,
-    left: Sequence[Command],
-    right: Sequence[Command],
-    warmup: tuple[Command, Command],
-    budget: float,
-    at_least: int = 3,
-) -> Row:
-    """One unmeasured run of each side (it warms the caches and gives the peak memory), then
-    ``left[i]`` and ``right[i]`` alternately in ABBA order. Stops early, after ``at_least`` pairs,
-    once ``budget`` seconds have gone."""
-    row.left_peak_kb = checked(*warmup[0], memory=True).max_rss_kb
-    row.right_peak_kb = checked(*warmup[1], memory=True).max_rss_kb
+def compare(row: Row, left: Side, right: Side, repeats: int, budget: float, at_least: int = 3) -> Row:
+    """One unmeasured run of each side (it warms the caches, gives the peak memory and is verified),
+    then the two sides alternately in ABBA order, ``repeats`` runs each. Stops early, after
+    ``at_least`` pairs, once ``budget`` seconds have gone."""
+    warm = [left.once(0, memory=True), right.once(0, memory=True)]
+    problems = [f"{side.label}: {p}" for side, (_, p) in zip((left, right), warm, strict=True) if p]
+    if problems:
+        row.error = "; ".join(problems)
+        return row
+    row.left_peak_kb, row.right_peak_kb = warm[0][0].max_rss_kb, warm[1][0].max_rss_kb
     started = time.perf_counter()
-    for i, (a, b) in enumerate(zip(left, right, strict=True)):
-        if i >= at_least and time.perf_counter() - started > budget:
+    for i in range(1, repeats + 1):
+        if i > at_least and time.perf_counter() - started > budget:
             break
-        pair = [(a, row.left_runs), (b, row.right_runs)]
-        for (cmd, cwd), runs in pair if i % 2 == 0 else reversed(pair):
-            runs.append(checked(cmd, cwd))
+        pair = [(left, row.left_runs), (right, row.right_runs)]
+        for side, runs in pair if i % 2 == 1 else reversed(pair):
+            runs.append(side.once(i)[0])
     return row
+
+
+@dataclass
+class Bench:
+    """What every measurement needs: the options, the executables and the two digests."""
+
+    args: argparse.Namespace
+    mapdaily: str
+    python: str
+    big: Repo
+    small: Repo
+    papers: list[tuple[str, str, str]]  # new papers, in neither digest; one per run
+
+    @property
+    def budget(self) -> float:
+        return float(self.args.budget) if self.args.budget > 0 else float("inf")
+
+    def add(self, repo: Repo, commit: bool = False) -> Side:
+        """``mapdaily add`` of the i-th new paper to ``repo``, which is reset after every run."""
+
+        def command(i: int) -> Command:
+            title, url, comment = self.papers[i]
+            flags = [] if commit else ["--no-commit"]
+            return [
+                self.mapdaily,
+                "add",
+                *flags,
+                "--title",
+                title,
+                "--url",
+                url,
+                "--comment",
+                comment,
+            ], repo.path
+
+        what = "committing add" if commit else "add --no-commit"
+        return Side(f"{what} on {repo.name}", command, after=lambda: reset(repo))
+
+    def typer(self) -> Side:
+        return fixed("python -c 'import typer'", [self.python, "-c", "import typer"], self.small.path)
+
+
+# --- the seven goals ------------------------------------------------------------------------------
+
+
+def goal_add_floor(b: Bench) -> Row:
+    """1. add on the one-week store against the interpreter's floor for a Typer CLI."""
+    row = Row("1", "add-floor", f"add --no-commit on {b.small.name}", "python -c 'import typer'", 2.5)
+    return compare(row, b.add(b.small), b.typer(), b.args.repeats, b.budget)
+
+
+def goal_add(b: Bench) -> Row:
+    """2a. add --no-commit after ten years against after one week."""
+    row = Row("2a", "add", f"add --no-commit on {b.big.name}", f"the same on {b.small.name}", 1.25)
+    return compare(row, b.add(b.big), b.add(b.small), b.args.repeats, b.budget)
+
+
+def goal_add_commit(b: Bench) -> Row:
+    """2b. a committing add after ten years against after one week (git hashes the whole file)."""
+    row = Row("2b", "add-commit", f"committing add on {b.big.name}", f"the same on {b.small.name}", 1.5)
+    sides = [b.add(b.big, commit=True), b.add(b.small, commit=True)]
+    for side, repo in zip(sides, (b.big, b.small), strict=True):
+        side.verify = lambda _, repo=repo: (
+            None if git(repo.path, "rev-parse", "HEAD").strip() != repo.commit else "made no commit"
+        )
+    try:
+        return compare(row, sides[0], sides[1], b.args.repeats, b.budget)
+    finally:
+        forget_commits(b.big)
+        forget_commits(b.small)
+
+
+WEEK_PAGE = re.compile(r"^archived_papers/\d{4}W\d{2}\.md$")
+
+
+def rotate_dates(end: date) -> tuple[date, date | None]:
+    """The Monday after ``end`` (its week closes) and the next day of ``end``'s own week, if any."""
+    monday = end + timedelta(days=7 - end.weekday())
+    weekday = end + timedelta(days=1)
+    return monday, (weekday if weekday < monday else None)
+
+
+def rotate_side(b: Bench, when: date, closes: bool) -> Side:
+    """``mapdaily rotate --no-commit --date WHEN`` on the ten-year digest, verified to archive the
+    closing week (``closes``) or to archive none."""
+    week = b.args.end.isocalendar()
+    page = f"archived_papers/{week.year}W{week.week:02d}.md"
+
+    def verify(_: Run) -> str | None:
+        pages = [p for p in changed_paths(b.big) if WEEK_PAGE.match(p)]
+        if closes and page not in pages:
+            return f"rotate to {when} did not write {page} (changed week pages: {pages or 'none'})"
+        if not closes and pages:
+            return f"rotate to {when} moved a week: {', '.join(pages)}"
+        return None
+
+    cmd = [b.mapdaily, "rotate", "--no-commit", "--date", when.isoformat()]
+    kind = "a Monday" if closes else "a weekday"
+    return fixed(f"rotate to {kind} ({when})", cmd, b.big.path, after=lambda: reset(b.big), verify=verify)
+
+
+def goal_rotate(b: Bench) -> Row:
+    """3. rotate on the Monday that closes a week against rotate on a weekday, ten-year digest."""
+    monday, weekday = rotate_dates(b.args.end)
+    row = Row("3", "rotate", f"rotate to {monday} ({b.big.name})", f"rotate to {weekday}", 2.0)
+    if weekday is None:
+        row.skipped = f"--end {b.args.end} is the last day of its week: no weekday to rotate to"
+        return row
+    left, right = rotate_side(b, monday, closes=True), rotate_side(b, weekday, closes=False)
+    return compare(row, left, right, b.args.repeats, b.budget)
+
+
+C_PARSE = (
+    "import yaml\n"
+    "with open('papers.yaml', encoding='utf-8') as f:\n"
+    "    text = f.read()\n"
+    "list(yaml.load_all(text, Loader=yaml.CSafeLoader))\n"
+)
+
+
+def goal_check(b: Bench) -> Row:
+    """4. a full check of the ten-year digest against one C-loader parse of its data."""
+    row = Row("4", "check", f"check on {b.big.name}", "yaml.load_all (CSafeLoader)", 1.25)
+    check = fixed(row.left, [b.mapdaily, "check"], b.big.path)
+    parse = fixed(row.right, [b.python, "-c", C_PARSE], b.big.path)
+    return compare(row, check, parse, b.args.repeats, b.budget)
 
 
 def hand_kept_page(rows: int, seed: int) -> str:
@@ -595,22 +789,205 @@ def hand_kept_page(rows: int, seed: int) -> str:
     return "\n".join(out) + "\n"
 
 
-def import_row(mapdaily: str, root: Path, repeats: int, budget: float) -> Row:
-    """`mapdaily import --no-commit` of a 16k-row page against a 1k-row page, each into a new digest."""
+def goal_import(b: Bench) -> Row:
+    """5. `mapdaily import --no-commit` of a 16k-row page against a 1k-row page, each into a new
+    digest (what the previous run wrote is removed first, inside the timed command)."""
     sides = []
     for rows in (16_000, 1_000):
-        folder = root / f"import-{rows}"
+        folder = Path(b.args.dir) / f"import-{rows}"
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
-        checked(["git", "init", "-q", "-b", "main"], folder)
+        git(folder, "init", "-q", "-b", "main")
         (folder / "page.md").write_text(hand_kept_page(rows, rows), encoding="utf-8")
         clean = "rm -f papers.yaml README.md feed.xml search.html; rm -rf archived_papers search"
-        script = f"{clean}; {mapdaily} import --no-commit page.md"
-        sides.append((["sh", "-c", script], folder))
-    row = Row("import", "import of 16k rows", "import of 1k rows", 20.0)
-    return compare(
-        row, [sides[0]] * repeats, [sides[1]] * repeats, warmup=(sides[0], sides[1]), budget=budget
+        script = f"{clean}; {b.mapdaily} import --no-commit page.md"
+        sides.append(fixed(f"import of {rows // 1000}k rows", ["sh", "-c", script], folder))
+    row = Row("5", "import", sides[0].label, sides[1].label, 20.0)
+    return compare(row, sides[0], sides[1], b.args.repeats, b.budget)
+
+
+def all_contributors(root: Path) -> Path | str:
+    """The ``all-contributors`` executable, installed once with npm under ``root/npm`` and reused;
+    or why it is not there (no npm, a failed install)."""
+    prefix = root / "npm"
+    exe = prefix / "node_modules" / ".bin" / "all-contributors"
+    if exe.exists():
+        return exe
+    npm = shutil.which("npm")
+    if npm is None:
+        return "npm not found"
+    print(f"installing all-contributors-cli with npm into {prefix} ...", flush=True)
+    cmd = [npm, "install", "--prefix", str(prefix), "--no-audit", "--no-fund", "all-contributors-cli"]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=child_env())
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return f"npm install all-contributors-cli failed: {e}"
+    if proc.returncode != 0 or not exe.exists():
+        last = (proc.stderr.strip().splitlines() or ["no message"])[-1]
+        return f"npm install all-contributors-cli failed ({proc.returncode}): {last}"
+    return exe
+
+
+CONTRIBUTORS = 19
+AC_README = (
+    "# A project\n\n## Contributors\n\n"
+    "<!-- ALL-CONTRIBUTORS-LIST:START - Do not remove or modify this section -->\n"
+    "<!-- prettier-ignore-start -->\n<!-- markdownlint-disable -->\n"
+    "<!-- markdownlint-restore -->\n<!-- prettier-ignore-end -->\n\n"
+    "<!-- ALL-CONTRIBUTORS-LIST:END -->\n"
+)
+
+
+def contributors_repo(folder: Path) -> None:
+    """A git repository with a ``.all-contributorsrc`` of 19 contributors and a README whose list
+    between the markers is still empty."""
+    kinds = ["code", "doc", "review", "ideas", "test", "bug", "content"]
+    people = [
+        {
+            "login": f"curator{n}",
+            "name": f"Curator Number {n}",
+            "avatar_url": f"https://avatars.example.org/u/{1000 + n}?v=4",
+            "profile": f"https://example.org/curator{n}",
+            "contributions": kinds[: 1 + n % 4],
+        }
+        for n in range(CONTRIBUTORS)
+    ]
+    config = {
+        "projectName": "digest",
+        "projectOwner": "example",
+        "repoType": "github",
+        "repoHost": "https://github.com",
+        "files": ["README.md"],
+        "imageSize": 100,
+        "commit": False,
+        "commitConvention": "none",
+        "contributorsPerLine": 7,
+        "contributors": people,
+    }
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    git(folder, "init", "-q", "-b", "main")
+    (folder / ".all-contributorsrc").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+    (folder / "README.md").write_text(AC_README, encoding="utf-8")
+
+
+def hand_edit(repo: Repo, paper: tuple[str, str, str]) -> None:
+    """A paper typed into today's document of papers.yaml, as a curator does before `mapdaily render`."""
+    path = repo.path / "papers.yaml"
+    title, url, comment = paper
+    entry = f"- title: {scalar(title)}\n  url: {url}\n  comment: {scalar(comment)}\n"
+    text, n = re.subn(
+        r"^papers:(?: \[\])?\n",
+        lambda _: "papers:\n" + entry,
+        path.read_text(encoding="utf-8"),
+        count=1,
+        flags=re.M,
     )
+    if n != 1:
+        raise SystemExit(f"no papers: line in {path}")
+    path.write_text(text, encoding="utf-8")
+
+
+def goal_render(b: Bench) -> Row:
+    """6. `mapdaily render` on the one-week digest after a hand edit of papers.yaml, against
+    `all-contributors generate` filling an empty list of 19 contributors: both have pages to write."""
+    row = Row("6", "render", f"render on {b.small.name}", f"all-contributors generate ({CONTRIBUTORS})", 0.6)
+    exe = all_contributors(Path(b.args.dir))
+    if isinstance(exe, str):
+        row.skipped = exe
+        return row
+    folder = Path(b.args.dir) / "all-contributors"
+    contributors_repo(folder)
+    readme = folder / "README.md"
+
+    def generated(_: Run) -> str | None:
+        cells = readme.read_text(encoding="utf-8").count("<td ")
+        return None if cells >= CONTRIBUTORS else f"README.md holds {cells} contributors, not {CONTRIBUTORS}"
+
+    def rendered(_: Run) -> str | None:
+        return None if "README.md" in changed_paths(b.small) else "render did not rewrite README.md"
+
+    stale = lambda: readme.write_text(AC_README, encoding="utf-8")  # noqa: E731
+    ac = fixed(row.right, [str(exe), "generate"], folder, before=stale, verify=generated)
+    render = fixed(
+        row.left,
+        [b.mapdaily, "render"],
+        b.small.path,
+        before=lambda: hand_edit(b.small, b.papers[0]),
+        after=lambda: reset(b.small),
+        verify=rendered,
+    )
+    return compare(row, render, ac, b.args.repeats, b.budget)
+
+
+def goal_help(b: Bench) -> Row:
+    """7. start-up: --help against importing Typer alone."""
+    row = Row("7", "help", "mapdaily --help", "python -c 'import typer'", 1.5)
+    help_ = fixed(row.left, [b.mapdaily, "--help"], b.small.path)
+    return compare(row, help_, b.typer(), b.args.help_repeats, b.budget)
+
+
+#: The measurements by name (for --only), in the order they run.
+GOALS: dict[str, Callable[[Bench], Row]] = {
+    "add-floor": goal_add_floor,
+    "add": goal_add,
+    "add-commit": goal_add_commit,
+    "rotate": goal_rotate,
+    "check": goal_check,
+    "import": goal_import,
+    "render": goal_render,
+    "help": goal_help,
+}
+#: What else a run reports (also for --only): the site's sizes and the add path's import times.
+EXTRAS = ("site", "imports")
+
+
+# --- where add's time goes ------------------------------------------------------------------------
+
+IMPORT_LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \| ( *)(\S+)\s*$")
+
+
+def import_table(stderr: str, top: int = 12) -> str:
+    """``-X importtime`` output grouped by top-level package: the self times summed, the number of
+    modules, and the package's heaviest import by cumulative time (which includes what it imports)."""
+    groups: dict[str, list[tuple[int, int, str]]] = {}
+    for line in stderr.splitlines():
+        m = IMPORT_LINE.match(line)
+        if m:
+            name = m[4]
+            groups.setdefault(name.split(".")[0], []).append((int(m[1]), int(m[2]), name))
+    total = sum(s for mods in groups.values() for s, _, _ in mods)
+    ranked = sorted(groups.items(), key=lambda kv: -sum(s for s, _, _ in kv[1]))
+    lines = [f"{'package':<22} {'self ms':>8} {'modules':>8}  heaviest import (cumulative ms)"]
+    for pkg, mods in ranked[:top]:
+        own = sum(s for s, _, _ in mods)
+        heavy = max(mods, key=lambda m: m[1])
+        lines.append(f"{pkg:<22} {own / 1000:>8.1f} {len(mods):>8}  {heavy[2]} ({heavy[1] / 1000:.1f})")
+    rest = ranked[top:]
+    if rest:
+        own = sum(s for _, mods in rest for s, _, _ in mods)
+        count = sum(len(mods) for _, mods in rest)
+        lines.append(f"{f'({len(rest)} others)':<22} {own / 1000:>8.1f} {count:>8}")
+    lines.append(f"{'all imports':<22} {total / 1000:>8.1f} {sum(len(m) for m in groups.values()):>8}")
+    return "\n".join(lines)
+
+
+def add_imports(b: Bench) -> str:
+    """The import-time table of one `add --no-commit` on the one-week digest (after a warm-up run)."""
+    side = b.add(b.small)
+    side.once(0)
+    cmd, cwd = side.command(1)
+    try:
+        result = checked(cmd, cwd, env={"PYTHONPROFILEIMPORTTIME": "1"})
+    finally:
+        reset(b.small)
+    return (
+        f"where the time of add --no-commit on {b.small.name} goes ({result.seconds:.3f}s in all;"
+        f" python -X importtime, by top-level package):\n" + import_table(result.stderr)
+    )
+
+
+# --- the report -----------------------------------------------------------------------------------
 
 
 def existing_titles(path: Path) -> set[str]:
@@ -649,194 +1026,171 @@ def machine() -> str:
 
 def load() -> str:
     try:
-        return "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+        averages = os.getloadavg()
     except OSError:
         return "load average unknown"
+    text = "load average " + " ".join(f"{x:.2f}" for x in averages)
+    return text + (" (a busy machine: the figures are noisy)" if averages[0] > 0.5 else "")
 
 
 def table(rows: Sequence[Row]) -> str:
+    """Every goal on one line: both medians, their ratio, the goal and the verdict."""
+    wl = max([len("left"), *(len(r.left) for r in rows)])
+    wr = max([len("right"), *(len(r.right) for r in rows)])
     header = (
-        f"{'measurement':<17} {'left':<27} {'median s':>9}  {'right':<27} {'median s':>9}"
-        f"  {'ratio':>6}  {'goal':>6}  result"
+        f"{'#':<3} {'left':<{wl}} {'median s':>9}  {'right':<{wr}} {'median s':>9}"
+        f"  {'ratio':>6}  {'goal':>7}  result"
     )
     lines = [header, "-" * len(header)]
     for row in rows:
+        goal = "<= " + format(row.goal, "g")
+        start = f"{row.goal_no:<3} {row.left:<{wl}} "
+        if row.result in ("SKIP", "ERROR"):
+            why = row.skipped or row.error or "no runs"
+            lines.append(
+                f"{start}{'-':>9}  {row.right:<{wr}} {'-':>9}  {'-':>6}  {goal:>7}  {row.result}: {why}"
+            )
+            continue
         lines.append(
-            f"{row.name:<17} {row.left:<27} {row.left_median:>9.3f}  {row.right:<27} {row.right_median:>9.3f}"
-            f"  {row.ratio:>6.2f}  {'<= ' + format(row.goal, 'g'):>6}  {'PASS' if row.passed else 'FAIL'}"
+            f"{start}{row.left_median:>9.3f}  {row.right:<{wr}} {row.right_median:>9.3f}"
+            f"  {row.ratio:>6.2f}  {goal:>7}  {row.result}"
         )
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def memory_line(rows: dict[str, Row], big: Repo, small: Repo) -> str | None:
+    """The peak memory of check and add, from their warm-up runs (when they were measured)."""
+    how = "GNU time %M" if os.access(GNU_TIME, os.X_OK) else "os.wait4 ru_maxrss, an upper bound"
+    parts = []
+    check, add = rows.get("check"), rows.get("add")
+    if check is not None and check.left_peak_kb:
+        parts.append(
+            f"check on {big.name} {check.left_peak_kb / 1024:.0f} MB"
+            f" (yaml.load_all of the same file {check.right_peak_kb / 1024:.0f} MB)"
+        )
+    if add is not None and add.left_peak_kb:
+        parts.append(
+            f"add on {big.name} {add.left_peak_kb / 1024:.0f} MB,"
+            f" on {small.name} {add.right_peak_kb / 1024:.0f} MB"
+        )
+    return f"peak memory (max RSS, {how}): " + "; ".join(parts) if parts else None
+
+
+def report(b: Bench, rows: dict[str, Row], notes: dict[str, str], started: float) -> None:
+    print()
+    print(f"machine: {machine()}; {load()}")
+    print(
+        f"digests: {b.big.name} {b.big.papers} papers / {b.big.size / 1e6:.1f} MB / {b.big.pages} week pages;"
+        f" {b.small.name} {b.small.papers} papers"
+    )
+    print(table(list(rows.values())))
+    for line in (notes.get("site"), memory_line(rows, b.big, b.small), notes.get("imports")):
+        if line:
+            print(line)
+    print("every run, in seconds:")
+    for name, row in rows.items():
+        left = " ".join(f"{r.seconds:.3f}" for r in row.left_runs)
+        right = " ".join(f"{r.seconds:.3f}" for r in row.right_runs)
+        print(f"  {name}: left {left or '-'} | right {right or '-'}")
+    print(f"digests kept in {b.args.dir}; total time {time.perf_counter() - started:.0f}s")
+
+
+# --- the command line -----------------------------------------------------------------------------
+
+
+def options(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description="Timing goals of mapdaily on a generated ten-year digest (see benchmarks/README.md)."
     )
-    parser.add_argument(
+    add = parser.add_argument
+    add(
         "--dir",
         type=Path,
         default=Path(tempfile.gettempdir()) / "mapdaily-bench",
-        help="where the digests are built and kept (default: %(default)s)",
+        help="where the digests (and the npm tool) are built and kept (default: %(default)s)",
     )
-    parser.add_argument(
-        "--days", type=int, default=3650, help="days of the large digest (default: %(default)s)"
-    )
-    parser.add_argument(
-        "--small-days", type=int, default=7, help="days of the small digest (default: %(default)s)"
-    )
-    parser.add_argument(
+    add("--days", type=int, default=3650, help="days of the large digest (default: %(default)s)")
+    add("--small-days", type=int, default=7, help="days of the small digest (default: %(default)s)")
+    add(
         "--end",
         type=date.fromisoformat,
         default=date(2024, 10, 15),
         help="the last day (today) of both digests (default: %(default)s)",
     )
-    parser.add_argument("--seed", type=int, default=20241015, help="random seed (default: %(default)s)")
-    parser.add_argument(
-        "--repeats",
-        type=int,
-        default=7,
-        help="measured runs per side for add and check (default: %(default)s)",
-    )
-    parser.add_argument(
+    add("--seed", type=int, default=20241015, help="random seed (default: %(default)s)")
+    add("--repeats", type=int, default=7, help="measured runs per side, but --help (default: %(default)s)")
+    add(
         "--help-repeats",
         type=int,
         default=21,
-        help="measured runs per side for the start-up comparison (default: %(default)s)",
+        help="measured runs per side for --help (default: %(default)s)",
     )
-    parser.add_argument(
+    add(
         "--budget",
         type=float,
         default=60,
         help="seconds per measurement after which no new pair of runs starts, once 3 are"
         " done (default: %(default)s; 0 = always all repeats)",
     )
-    parser.add_argument(
-        "--fresh", action="store_true", help="rebuild the digests even if matching ones exist"
+    add(
+        "--only",
+        type=lambda text: [n.strip() for n in text.split(",") if n.strip()],
+        default=None,
+        metavar="NAMES",
+        help=f"comma-separated measurements to run, of: {', '.join([*GOALS, *EXTRAS])} (default: all)",
     )
-    parser.add_argument("--strict", action="store_true", help="exit 1 when a goal is missed")
-    parser.add_argument(
-        "--mapdaily", default=None, help="the mapdaily executable (default: the one beside this interpreter)"
-    )
+    add("--fresh", action="store_true", help="rebuild the digests even if matching ones exist")
+    add("--strict", action="store_true", help="exit 1 when a goal is missed (or could not be measured)")
+    add("--mapdaily", default=None, help="the mapdaily executable (default: the one beside this interpreter)")
     args = parser.parse_args(argv)
     if args.days < 14 or args.small_days < 1 or args.repeats < 1 or args.help_repeats < 1:
         parser.error("--days must be at least 14; --small-days, --repeats and --help-repeats at least 1")
-    budget = args.budget if args.budget > 0 else float("inf")
+    unknown = [n for n in args.only or [] if n not in GOALS and n not in EXTRAS]
+    if unknown or args.only == []:
+        parser.error(
+            f"--only takes names of {', '.join([*GOALS, *EXTRAS])}; not {', '.join(unknown) or 'none'}"
+        )
+    args.mapdaily = args.mapdaily or str(Path(sys.executable).with_name("mapdaily"))
+    if not Path(args.mapdaily).exists():
+        args.mapdaily = shutil.which("mapdaily") or parser.error(
+            "no mapdaily executable found; pass --mapdaily"
+        )
+    return args
 
-    mapdaily = args.mapdaily or str(Path(sys.executable).with_name("mapdaily"))
-    if not Path(mapdaily).exists():
-        mapdaily = shutil.which("mapdaily") or parser.error("no mapdaily executable found; pass --mapdaily")
-    python = sys.executable
 
+def main(argv: Sequence[str] | None = None) -> int:
+    args = options(argv)
+    wanted = args.only or [*GOALS, *EXTRAS]
     print(f"machine: {machine()}")
-    print(f"mapdaily: {mapdaily}; {load()}", flush=True)
+    print(f"mapdaily: {args.mapdaily}; {load()}", flush=True)
     started = time.perf_counter()
-    big, small = prepare(args, mapdaily)
+    big, small = prepare(args, args.mapdaily)
     print(
         f"digests: {big.name} = {big.days} days, {big.papers} papers, {big.size / 1e6:.1f} MB of papers.yaml,"
         f" {big.pages} week pages; {small.name} = {small.days} days, {small.papers} papers,"
         f" {small.size / 1e3:.0f} kB",
         flush=True,
     )
-    site = site_sizes(big.path, python)
-    print(site, flush=True)
-    rows: list[Row] = []
+    taken = existing_titles(big.path / "papers.yaml") | existing_titles(small.path / "papers.yaml")
+    papers = new_papers(args.repeats + 2, args.end, taken, args.seed + 7)
+    b = Bench(args, args.mapdaily, sys.executable, big, small, papers)
+    rows: dict[str, Row] = {}
+    notes: dict[str, str] = {}
     try:
-        # 1. add: the same new papers go to both digests, one per run, never committed.
-        taken = existing_titles(big.path / "papers.yaml") | existing_titles(small.path / "papers.yaml")
-        papers = new_papers(args.repeats + 1, args.end, taken, args.seed + 7)
-
-        def add(paper: tuple[str, str, str], repo: Repo) -> Command:
-            title, url, comment = paper
-            return [
-                mapdaily,
-                "add",
-                "--no-commit",
-                "--title",
-                title,
-                "--url",
-                url,
-                "--comment",
-                comment,
-            ], repo.path
-
-        print("measuring add ...", flush=True)
-        rows.append(
-            compare(
-                Row("add --no-commit", f"add on {big.name}", f"add on {small.name}", 1.5),
-                [add(p, big) for p in papers[1:]],
-                [add(p, small) for p in papers[1:]],
-                warmup=(add(papers[0], big), add(papers[0], small)),
-                budget=budget,
-            )
-        )
-        reset(big.path)
-        reset(small.path)
-
-        # 2. check of the large digest against one C-loader parse of its data, start-up included.
-        print("measuring check ...", flush=True)
-        parse = [
-            python,
-            "-c",
-            "import yaml\n"
-            "with open('papers.yaml', encoding='utf-8') as f:\n"
-            "    text = f.read()\n"
-            "list(yaml.load_all(text, Loader=yaml.CSafeLoader))\n",
-        ]
-        check = ([mapdaily, "check"], big.path)
-        load_all = (parse, big.path)
-        rows.append(
-            compare(
-                Row("check", f"check on {big.name}", "yaml.load_all (CSafeLoader)", 2.0),
-                [check] * args.repeats,
-                [load_all] * args.repeats,
-                warmup=(check, load_all),
-                budget=budget,
-            )
-        )
-
-        # 3. start-up: --help against importing Typer alone.
-        print("measuring --help ...", flush=True)
-        help_ = ([mapdaily, "--help"], small.path)
-        typer = ([python, "-c", "import typer"], small.path)
-        rows.append(
-            compare(
-                Row("--help", "mapdaily --help", "python -c 'import typer'", 1.5),
-                [help_] * args.help_repeats,
-                [typer] * args.help_repeats,
-                warmup=(help_, typer),
-                budget=budget,
-            )
-        )
-        # 4. import: a hand-kept page of 16k rows against one of 1k rows (linear: at most 20x).
-        print("measuring import ...", flush=True)
-        rows.append(import_row(mapdaily, Path(args.dir), args.repeats, budget))
+        if "site" in wanted:
+            notes["site"] = site_sizes(big.path, b.python)
+            print(notes["site"], flush=True)
+        if "imports" in wanted:
+            notes["imports"] = add_imports(b)
+        for name, measure in GOALS.items():
+            if name in wanted:
+                print(f"measuring {name} ...", flush=True)
+                rows[name] = measure(b)
     finally:
-        reset(big.path)
-        reset(small.path)
-
-    add_row, check_row = rows[0], rows[1]
-    how = "GNU time %M" if os.access(GNU_TIME, os.X_OK) else "os.wait4 ru_maxrss, an upper bound"
-    print()
-    print(f"machine: {machine()}; {load()}")
-    print(
-        f"digests: {big.name} {big.papers} papers / {big.size / 1e6:.1f} MB / {big.pages} week pages;"
-        f" {small.name} {small.papers} papers"
-    )
-    print(table(rows))
-    print(site)
-    print(
-        f"peak memory (max RSS, {how}): check on {big.name} {check_row.left_peak_kb / 1024:.0f} MB"
-        f" (yaml.load_all of the same file {check_row.right_peak_kb / 1024:.0f} MB);"
-        f" add on {big.name} {add_row.left_peak_kb / 1024:.0f} MB,"
-        f" on {small.name} {add_row.right_peak_kb / 1024:.0f} MB"
-    )
-    print("every run, in seconds:")
-    for row in rows:
-        left = " ".join(f"{r.seconds:.3f}" for r in row.left_runs)
-        right = " ".join(f"{r.seconds:.3f}" for r in row.right_runs)
-        print(f"  {row.name}: left {left} | right {right}")
-    print(f"digests kept in {args.dir}; total time {time.perf_counter() - started:.0f}s")
-    if args.strict and not all(row.passed for row in rows):
+        reset(big)
+        reset(small)
+    report(b, rows, notes, started)
+    if args.strict and any(row.result in ("FAIL", "ERROR") for row in rows.values()):
         return 1
     return 0
 
