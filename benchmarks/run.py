@@ -319,7 +319,16 @@ class Run:
 
 def child_env() -> dict[str, str]:
     env = dict(os.environ)
-    for key in ("MAPDAILY_DEBUG", "PYTHONPROFILEIMPORTTIME", "PYTHONDEVMODE", "PYTHONTRACEMALLOC"):
+    # PYTHONDONTWRITEBYTECODE would make every run compile the modules changed since their last
+    # cached bytecode (an installed package has its bytecode written at install time).
+    dropped = (
+        "MAPDAILY_DEBUG",
+        "PYTHONPROFILEIMPORTTIME",
+        "PYTHONDEVMODE",
+        "PYTHONTRACEMALLOC",
+        "PYTHONDONTWRITEBYTECODE",
+    )
+    for key in dropped:
         env.pop(key, None)
     env.update(
         {
