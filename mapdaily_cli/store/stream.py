@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
-from mapdaily_cli.errors import DataError
+from mapdaily_cli.errors import DataError, MapdailyError
 from mapdaily_cli.model import Day, Paper
 from mapdaily_cli.store import edits
 from mapdaily_cli.store.append import appended
@@ -229,7 +229,7 @@ class Stream:
             new = Chunk(text)
             try:
                 new.day = self._parse(new, line_base=self._line_of(chunk))
-            except DataError:
+            except MapdailyError:  # not what was meant: the round trip below says what is wrong
                 new.day = None
             if new.day == Day(was.date, was.papers + tuple(papers)):
                 self.chunks[index] = new

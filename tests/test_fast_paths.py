@@ -1,0 +1,152 @@
+"""The fast paths of the daily commands mean exactly what the slow ones do: papers appended as lines
+read back as the round trip would have them (and are the very bytes it writes, for a day as mapdaily
+writes it), a date read off the file's bytes is the parsed one, and `add` loads only what it needs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import copy_seed
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mapdaily_cli.errors import MapdailyError
+from mapdaily_cli.model import Paper
+from mapdaily_cli.store import Stream
+from mapdaily_cli.store.chunks import split
+
+ROOT = Path(__file__).parents[1]
+
+text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40).filter(str.strip)
+optional = st.none() | text
+papers = st.lists(
+    st.builds(lambda t, u, a, c: Paper(t.strip(), u, a, c), text, optional, optional, optional),
+    min_size=1,
+    max_size=3,
+)
+
+#: Day documents as people and tools write them: mapdaily's own layout first, then the others the
+#: fast path must either handle or hand to the round trip.
+LAYOUTS = [
+    "date: 2024-10-15\npapers:\n- title: Alpha\n  url: https://arxiv.org/abs/2410.00001\n",
+    "date: 2024-10-15\npapers: []\n",
+    "date: 2024-10-15\npapers:\n- title: Alpha\n\n\n",
+    "date: 2024-10-15\npapers:\n- title: Alpha\n# a closing comment\n",
+    "date: 2024-10-15\npapers:\n  - title: Alpha\n    comment: indented list\n",
+    "date: 2024-10-15\npapers: [{title: Alpha}]\n",
+    "date: 2024-10-15\npapers:\n- title: Alpha\n  comment: |+\n    kept\n\n",
+    "date: 2024-10-15\npapers:\n- title: Alpha\n  tags: |\n    two\n    lines\n",
+    "papers:\n- title: Alpha\ndate: 2024-10-15\n",
+    "date: 2024-10-15\r\npapers:\r\n- title: Alpha\r\n",
+    "date: 2024-10-15\npapers:\n- title: Alpha\n  comment: >-\n    folded\n    text\n",
+    '---\ndate: "2024-10-15"\npapers:\n- {title: Alpha}\n',
+]
+OLDER = "---\ndate: 2024-10-14\npapers:\n- title: Older\n"
+
+
+def _stream(doc: str) -> Stream:
+    return Stream(Path("papers.yaml"), "papers.yaml", doc + OLDER, extra_fields=["tags"])
+
+
+def _slow(doc: str, new: list[Paper]) -> Stream:
+    """The same append through the round trip alone."""
+    stream = _stream(doc)
+    stream._edit(0, lambda d: __import__("mapdaily_cli.store.edits", fromlist=["append"]).append(d, new))
+    return stream
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(layout=st.sampled_from(LAYOUTS), new=papers)
+def test_appended_papers_read_back_as_the_round_trip_has_them(layout: str, new: list[Paper]) -> None:
+    fast, slow = _stream(layout), _slow(layout, new)
+    before = fast.day(0)
+    fast.append_papers(0, new)
+    again = Stream(Path("p"), "p", fast.to_bytes(), extra_fields=["tags"])
+    assert [d.date for d in again.days()] == [date(2024, 10, 15), date(2024, 10, 14)]
+    assert again.day(0) == slow.day(0)
+    assert fast.day(0).papers == before.papers + tuple(new)
+    assert fast.to_bytes().endswith(OLDER.encode())  # the other days untouched
+
+
+@settings(max_examples=60, deadline=None)
+@given(new=papers)
+def test_a_day_as_mapdaily_writes_it_gets_the_bytes_the_round_trip_writes(new: list[Paper]) -> None:
+    for layout in LAYOUTS[:2]:
+        fast = _stream(layout)
+        fast.append_papers(0, new)
+        assert fast.to_bytes() == _slow(layout, new).to_bytes()
+
+
+def test_the_last_day_without_a_line_end_gets_one() -> None:
+    stream = Stream(Path("p"), "p", "date: 2024-10-15\npapers:\n- title: Alpha", extra_fields=[])
+    stream.append_papers(0, [Paper("Beta")])
+    assert stream.to_bytes() == b"date: 2024-10-15\npapers:\n- title: Alpha\n- title: Beta\n"
+
+
+def test_a_layout_it_cannot_append_to_is_left_to_the_round_trip() -> None:
+    """A flow list, Windows line ends, papers not the last key: the text is not appended to."""
+    from mapdaily_cli.store.append import appended
+
+    for layout in (LAYOUTS[5], LAYOUTS[9]):
+        assert appended(layout, "- title: Beta\n") is None
+    # Appending after `date:` would put the list entry in the wrong place: reading it back says so.
+    stream = _stream(LAYOUTS[8])
+    stream.append_papers(0, [Paper("Beta")])
+    assert [p.title for p in stream.day(0).papers] == ["Alpha", "Beta"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    comment=st.sampled_from(["", "# a comment\n", "   \n", "#\n# two\n"]),
+    quote=st.sampled_from(["", "'", '"']),
+    after=st.sampled_from(["", "  ", " # note"]),
+    marker=st.sampled_from(["", "---\n", "--- # day\n"]),
+    rest=st.sampled_from(["papers: []\n", "  continued\npapers: []\n", "papers:\n- title: A\n"]),
+)
+def test_a_date_read_off_the_bytes_is_the_parsed_date(
+    comment: str, quote: str, after: str, marker: str, rest: str
+) -> None:
+    doc = f"{marker}{comment}date: {quote}2024-10-15{quote}{after}\n{rest}"
+    raw = ("---\ndate: 2024-10-16\npapers: []\n" + ("" if marker else "---\n") + doc).encode()
+    _, chunks = split(raw, "papers.yaml")
+    quick = chunks[-1].quick_date()
+    try:
+        stream = Stream(Path("p"), "p", raw, extra_fields=[])
+        parsed = stream.day(len(stream) - 1).date
+    except MapdailyError:
+        parsed = None
+    if quick is not None:  # None means "parse to know", which is always right
+        assert quick == parsed == date(2024, 10, 15)
+
+
+@pytest.mark.parametrize("commit", [False, True])
+def test_add_loads_only_what_it_needs(tmp_path: Path, commit: bool) -> None:
+    """No pydantic (typer's coercion), no Rich (not at a terminal), no GitPython, no filelock, no
+    importer, no check, merging or site search room: `add` stays close to the interpreter's floor."""
+    repo = copy_seed(tmp_path)
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
+    for key, value in (("user.name", "C"), ("user.email", "c@example.com"), ("commit.gpgsign", "false")):
+        subprocess.run(["git", "config", key, value], cwd=repo, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    subprocess.run(["git", "commit", "-qm", "seed"], cwd=repo, check=True)
+    unwanted = ("pydantic", "rich", "git", "filelock", "markdown_it", "mapdaily_cli.importer")
+    unwanted += ("mapdaily_cli.api.check", "mapdaily_cli.api.merging", "mapdaily_cli.api.sync")
+    args = ["add", "--title", "A Paper About Floors", "--url", "https://arxiv.org/abs/2410.99999"]
+    args += ["--comment", "short"] + ([] if commit else ["--no-commit"])
+    probe = (
+        "import atexit, sys\n"
+        f"unwanted = {unwanted!r}\n"
+        "atexit.register(lambda: print(sorted({m for m in sys.modules if m.startswith(unwanted)"
+        " and (m in unwanted or m.split('.')[0] in unwanted and not m.startswith('mapdaily_cli'))}),"
+        " file=sys.stderr))\n"
+        "from mapdaily_cli.cli import main\n"
+        f"sys.argv = ['mapdaily', *{args!r}]\n"
+        "main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=repo)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "[]", done.stderr
