@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
@@ -11,7 +10,6 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 from string import Formatter
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from mapdaily_cli.config_checks import clean_path, is_git, outside_message, page_problem, resolved_path
 from mapdaily_cli.errors import ConfigError, MapdailyError
@@ -174,6 +172,8 @@ def load_config(root: Path, read: Callable[[str], str | None] | None = None) -> 
 
 
 def _parse_toml(name: str, text: str) -> dict[str, Any]:
+    import tomllib
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -262,6 +262,8 @@ def _week_start(where: str, value: Any) -> str:
 
 
 def _timezone(where: str, value: Any) -> Any:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     try:
         ZoneInfo(str(value))
     except (ZoneInfoNotFoundError, ValueError):

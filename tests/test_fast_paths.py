@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import copy_seed
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from mapdaily_cli.errors import MapdailyError
@@ -21,7 +21,12 @@ from mapdaily_cli.store.chunks import split
 
 ROOT = Path(__file__).parents[1]
 
-text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40).filter(str.strip)
+#: Field values: any text, and text made of the characters that decide how YAML writes a scalar.
+text = (
+    st.text(st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40)
+    | st.text(st.sampled_from("aZ09 :#-,.'\"[]{}!&*|>%@`?~=/\\"), min_size=1, max_size=12)
+    | st.sampled_from(["yes", "No", "null", "~", "1.5", "0o17", "2024-10-15", "12:30", "0x1F", ".inf"])
+).filter(str.strip)
 optional = st.none() | text
 papers = st.lists(
     st.builds(lambda t, u, a, c: Paper(t.strip(), u, a, c), text, optional, optional, optional),
@@ -72,8 +77,10 @@ def test_appended_papers_read_back_as_the_round_trip_has_them(layout: str, new: 
     assert fast.to_bytes().endswith(OLDER.encode())  # the other days untouched
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(new=papers)
+@example(new=[Paper("0o17"), Paper("12e3", "2024-10-15", "yes", "a: b")])
+@example(new=[Paper("Plain Title", "https://arxiv.org/abs/2410.00001", "MIT, CMU", "Good, and clear.")])
 def test_a_day_as_mapdaily_writes_it_gets_the_bytes_the_round_trip_writes(new: list[Paper]) -> None:
     for layout in LAYOUTS[:2]:
         fast = _stream(layout)

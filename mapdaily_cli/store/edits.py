@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mapdaily_cli.model import Paper
+from mapdaily_cli.store.append import plain_entries
 from mapdaily_cli.store.yamlio import to_yaml_text
 
 
@@ -41,6 +42,9 @@ def entries_text(papers: Sequence[Paper]) -> str:
 
     if not papers:
         return ""
+    plain = plain_entries([p.to_mapping() for p in papers])
+    if plain is not None:
+        return plain  # what ruamel writes for them, without loading it
     doc = CommentedMap()
     append(doc, papers)
     out = io.StringIO()

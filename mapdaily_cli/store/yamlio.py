@@ -181,6 +181,11 @@ def to_yaml_text(value: str) -> Any:
     return value
 
 
+def reads_as_text(value: str) -> bool:
+    """Whether ``value``, written plain, reads back as text (not a number, a date, a boolean ...)."""
+    return not _resolves_to_other_than_text(value)
+
+
 def _resolves_to_other_than_text(value: str) -> bool:
     import yaml
 
