@@ -34,17 +34,17 @@ def append(doc: Any, papers: Sequence[Paper]) -> None:
 def entries_text(papers: Sequence[Paper]) -> str:
     """``papers`` as the lines of block list entries at column 0, written as :func:`append` writes
     them into a day (``- title: …``); "" for none."""
+    if not papers:
+        return ""
+    plain = plain_entries([p.to_mapping() for p in papers])
+    if plain is not None:
+        return plain  # what ruamel writes for them, without loading it
     import io
 
     from ruamel.yaml.comments import CommentedMap
 
     from mapdaily_cli.store.yamlio import round_trip
 
-    if not papers:
-        return ""
-    plain = plain_entries([p.to_mapping() for p in papers])
-    if plain is not None:
-        return plain  # what ruamel writes for them, without loading it
     doc = CommentedMap()
     append(doc, papers)
     out = io.StringIO()
