@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import copy_seed
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -157,3 +158,12 @@ def test_add_loads_only_what_it_needs(tmp_path: Path, commit: bool) -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=repo)
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip().splitlines()[-1] == "[]", done.stderr
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=text | st.sampled_from(["", "~", "<<", "=", "Yes", "ON", "nULL", "y", "Off", "!", "&a", "*"]))
+def test_text_told_by_its_first_character_is_what_pyyaml_resolves(value: str) -> None:
+    from mapdaily_cli.store.yamlio import reads_as_text
+
+    tag = yaml.resolver.Resolver().resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
+    assert reads_as_text(value) == (tag == "tag:yaml.org,2002:str")

@@ -181,8 +181,21 @@ def to_yaml_text(value: str) -> Any:
     return value
 
 
+#: The plain scalars starting with a letter (or ``~<=``) that YAML 1.1 reads as other than text.
+_WORDS = frozenset("yes Yes YES no No NO true True TRUE false False FALSE on On ON off Off OFF".split())
+_WORDS |= {"null", "Null", "NULL", "~", "<<", "="}
+
+
 def reads_as_text(value: str) -> bool:
-    """Whether ``value``, written plain, reads back as text (not a number, a date, a boolean ...)."""
+    """Whether ``value``, written plain, reads back as text (not a number, a date, a boolean ...),
+    as the C loader resolves it: most values are told by their first character, without PyYAML's
+    resolver (the only ones starting with these letters that are not text are the words above)."""
+    if not value:
+        return False
+    if value[0] in "yYnNtTfFoO~<=":
+        return value not in _WORDS
+    if value[0] not in "!&*+-.0123456789":
+        return True
     return not _resolves_to_other_than_text(value)
 
 
