@@ -70,9 +70,11 @@ def _autolink_breaks(text: str, specials: list[re.Match[str]], open_end: bool = 
 
 def cell(text: str | None) -> str:
     """``text`` as the inside of one GFM table cell that shows exactly that text; ``-`` when empty."""
-    if text is None:
-        return "-"
-    text = fold_space(text)
+    return "-" if text is None else _folded_cell(fold_space(text))
+
+
+def _folded_cell(text: str) -> str:
+    """:func:`cell` of a text already folded."""
     if not text:
         return "-"
     if text == "-":
@@ -108,7 +110,7 @@ def comment_cell(text: str | None) -> str:
         return cell(text)
     text = fold_space(text)
     if not comment_links(text):
-        return cell(text)
+        return _folded_cell(text)
     out: list[str] = []
     pos = 0
     for m in comment_links(text):

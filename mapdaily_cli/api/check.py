@@ -43,6 +43,9 @@ from mapdaily_cli.store import Stream
 
 #: Below this many documents of closed weeks, one process checks them all.
 PARALLEL_FROM = 400
+#: The first slice's size against the others': its process also checks the index, the feed and
+#: the months the slices share, and merges what they hand back.
+MAIN_SHARE = 0.92
 
 _REMOVE = "run `mapdaily render` to remove it"
 
@@ -210,19 +213,30 @@ def _slices(stream: Stream, config: Config, start: int, parts: int) -> list[tupl
     """Cut all documents into about ``parts`` runs of similar size, the first from document 0 (today's
     week is checked here), each cut at a week boundary from document ``start`` on."""
     n = len(stream)
-    target = sum(stream.size_of(i) for i in range(n)) / parts
+    sizes = [_size(stream, i) for i in range(n)]
+    left = float(sum(sizes))
+    target = left / parts * MAIN_SHARE  # this process also checks what the slices hand back
     cuts = [0]
-    acc = float(sum(stream.size_of(i) for i in range(start)))
+    acc = float(sum(sizes[:start]))
     week = None
     for i, when in stream.walk(start):
         w = week_of(when, config.first_weekday)
         if acc >= target and w != week and len(cuts) < parts:
             cuts.append(i)
-            acc = 0.0
-        acc += stream.size_of(i)
+            left -= acc
+            target, acc = left / (parts - len(cuts) + 1), 0.0
+        acc += sizes[i]
         week = w
     cuts.append(n)
     return list(zip(cuts, cuts[1:], strict=False))
+
+
+def _size(stream: Stream, index: int) -> int:
+    """How many bytes document ``index`` holds (from its place in the file while it is as read)."""
+    chunk = stream.chunks[index]
+    if chunk.pristine and chunk.offset is not None and chunk.end is not None:
+        return chunk.end - chunk.offset
+    return stream.size_of(index)
 
 
 def _in_processes(config: Config, stream: Stream, slices: list[tuple[int, int]], start: int) -> list[Part]:
