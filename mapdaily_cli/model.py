@@ -229,9 +229,10 @@ def validate_url(url: str) -> str | None:
 # nothing github.com would read as an :emoji: shortcode.
 _COMMENT_URL = re.compile(r"https?://[A-Za-z0-9][A-Za-z0-9\-._~:/?#@!$&'*+,;=%]*", re.IGNORECASE | re.ASCII)
 _NOT_IN_LINKS = re.compile(r"&#?[A-Za-z0-9]+;|:[A-Za-z0-9_+\-]+:", re.ASCII)
-#: A markdown link ``[text](url)`` (not an image: no ``!`` before it) or an autolink ``<url>``.
+#: A markdown link ``[text](url)`` (not an image: no ``!`` before it) or an autolink ``<url>``
+#: (each alternative starts with its one character, so the engine skips ahead to the next of them).
 COMMENT_LINK = re.compile(
-    r"(?<!!)\[(?P<text>[^\[\]\s](?:[^\[\]]*[^\[\]\s])?)\]\((?P<target>" + _COMMENT_URL.pattern + r")\)"
+    r"\[(?<!!\[)(?P<text>[^\[\]\s](?:[^\[\]]*[^\[\]\s])?)\]\((?P<target>" + _COMMENT_URL.pattern + r")\)"
     r"|<(?P<auto>" + _COMMENT_URL.pattern + r")>",
     re.IGNORECASE | re.ASCII,
 )

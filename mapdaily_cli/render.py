@@ -26,7 +26,10 @@ _TEMPLATES = Path(__file__).parent / "templates"
 # What cmark-gfm (and github.com on top of it) would read as markup inside a table cell:
 # backslash escapes, code spans, emphasis, strikethrough, links and images, raw HTML and autolinks,
 # the cell separator, math, entities, and :emoji: shortcodes; and what Liquid would (see below).
-_CELL_SPECIAL = re.compile(r"[\\`*_~\[\]|$]|<|&(?=#?[A-Za-z0-9]+;)|:(?=[A-Za-z0-9_+\-]+:)|\{(?=[{%])")
+# (Each alternative starts with its one character, so the engine skips ahead to the next of them.)
+_CELL_SPECIAL = re.compile(
+    r"\\|`|\*|_|~|\[|\]|\||\$|<|&(?=#?[A-Za-z0-9]+;)|:(?=[A-Za-z0-9_+\-]+:)|\{(?=[{%])"
+)
 _CELL_REPLACE = {"<": "&lt;", "&": "&amp;", "{": "&#123;"}
 # GitHub Pages runs Liquid over every page before cmark-gfm, and Liquid reads a tag or an output only
 # where ``{{`` or ``{%`` opens one: text without either passes through it byte for byte. A ``{`` that
@@ -67,9 +70,11 @@ def _autolink_breaks(text: str, specials: list[re.Match[str]], open_end: bool = 
 
 def cell(text: str | None) -> str:
     """``text`` as the inside of one GFM table cell that shows exactly that text; ``-`` when empty."""
-    if text is None:
-        return "-"
-    text = fold_space(text)
+    return "-" if text is None else _folded_cell(fold_space(text))
+
+
+def _folded_cell(text: str) -> str:
+    """:func:`cell` of a text already folded."""
     if not text:
         return "-"
     if text == "-":
@@ -101,9 +106,11 @@ def _escape(text: str, open_end: bool = False) -> str:
 def comment_cell(text: str | None) -> str:
     """A comment as the inside of one cell: its markdown links and autolinks to http(s) urls
     (:data:`~mapdaily_cli.model.COMMENT_LINK`) are links, every other character shows as typed."""
-    if text is None or not comment_links(fold_space(text)):
+    if text is None:
         return cell(text)
     text = fold_space(text)
+    if not comment_links(text):
+        return _folded_cell(text)
     out: list[str] = []
     pos = 0
     for m in comment_links(text):

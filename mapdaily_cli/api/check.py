@@ -1,46 +1,92 @@
-"""`check`: compare every generated region with the plan of what the data renders, a long history
-in slices of weeks across processes."""
+"""`check`: compare every generated region with the plan of what the data renders. A long history
+is cut into slices of weeks, each checked in its own process (the first in this one): a slice's
+process parses its days once and checks all that they render (their week pages, their months of
+search data) and hands back only what the whole needs (the weeks' counts, the papers' keys, the days
+of a month it shares with a neighbour); this process then checks the README, the index and its
+chart, the feed and the manifest."""
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
-from collections.abc import Iterable
+import pickle
+import signal
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from mapdaily_cli.api.diff import unified
 from mapdaily_cli.api.merging import driver_warnings
 from mapdaily_cli.api.plan import (
     Planned,
+    days_by_month,
     open_stream,
     plan_index,
-    plan_site,
+    plan_month,
     plan_weeks,
     read_generated,
     readme_days,
     readme_target,
+    site_targets,
+    site_text,
     stray_pages,
-    weeks_of,
 )
 from mapdaily_cli.api.result import Result
 from mapdaily_cli.config import Config
 from mapdaily_cli.errors import CheckFailed, DataError, MapdailyError
 from mapdaily_cli.model import Day, Week, canonical_url, normalise_title, week_of
 from mapdaily_cli.render import Renderer, region_line, split_regions
+from mapdaily_cli.site import Month, month_of
 from mapdaily_cli.store import Stream
 
 #: Below this many documents of closed weeks, one process checks them all.
 PARALLEL_FROM = 400
+#: The first slice's size against the others': its process also checks the index, the feed and
+#: the months the slices share, and merges what they hand back.
+MAIN_SHARE = 0.92
 
 _REMOVE = "run `mapdaily render` to remove it"
 
 Key = tuple[date, str, str, str]
-Slice = tuple[list[str], list[tuple[Week, int]], list[Key]]
+
+
+@dataclass
+class Part:
+    """What checking one slice of documents found: the diffs of its week pages, the diff (or None)
+    of each data file of the months only its days hold, each week's count, each paper's key, and
+    the days of the months it shares with the slices beside it (newest first)."""
+
+    diffs: list[str] = field(default_factory=list)
+    months: list[tuple[Month, str | None]] = field(default_factory=list)
+    counts: list[tuple[Week, int]] = field(default_factory=list)
+    keys: list[Key] = field(default_factory=list)
+    shared: dict[Month, list[Day]] = field(default_factory=dict)
+
+
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """No cyclic garbage collection while the history is held: the days make no cycles, and a
+    collector walking hundreds of thousands of objects again and again would cost more than the
+    parse itself."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def check(config: Config, jobs: int | None = None) -> Result:
     """Compare every generated region with what the data renders; CheckFailed with the diffs if any
     differ. A long history is checked by ``jobs`` processes (default: one per CPU), week by week."""
+    with _no_collection():
+        return _check(config, jobs)
+
+
+def _check(config: Config, jobs: int | None) -> Result:
     stream = open_stream(config)
     renderer = Renderer(config)
     found = readme_days(stream, config)
@@ -48,26 +94,24 @@ def check(config: Config, jobs: int | None = None) -> Result:
     start = len(found[1]) + 1 if found else 0
     jobs = jobs or min(os.cpu_count() or 1, 4)
     if jobs > 1 and len(stream) - start > PARALLEL_FROM and hasattr(os, "fork"):
-        results = _in_processes(config, stream, _slices(stream, config, start, jobs))
+        parts = _in_processes(config, stream, _slices(stream, config, start, jobs), start)
     else:
-        results = [_check_weeks(config, stream, start, len(stream))]
-    diffs = [d for d in [_compare(config, readme)] if d]
-    notes: list[str] = []
-    counts: list[tuple[Week, int]] = []
-    keys = paper_keys([found[0], *found[1]]) if found else []
-    for week_diffs, week_counts, week_keys in results:
-        diffs += week_diffs
-        counts += week_counts
-        keys += week_keys
+        parts = [_check_part(config, stream, 0, len(stream), start)]
+    counts = [c for part in parts for c in part.counts]
+    diffs = [d for d in [_compare(config, readme)] if d] + [d for part in parts for d in part.diffs]
     for rel in stray_pages(config, {config.week_page(w) for w, _ in counts}):
         diffs.append(f"{rel}: a generated page of no week in {config.data} any more; {_REMOVE}\n")
-    index = plan_index(config, renderer, counts)
-    diffs += [d for d in map(lambda p: _compare(config, p), index) if d]
-    site = plan_site(config, stream)
-    diffs += [d for d in map(lambda p: _compare(config, p), site) if d]
+    planned = plan_index(config, renderer, counts)
+    planned += [Planned(t, site_text(t, stream)) for t in site_targets(config)]
+    diffs += [d for d in (_compare(config, p) for p in planned) if d]
+    shared = _shared_months(config, parts)
+    months = [m for part in parts for m in part.months] + [(m, _compare(config, p)) for m, p in shared]
+    diffs += [d for _, d in sorted(months, key=lambda m: m[0], reverse=True) if d]
+    planned += [p for _, p in shared]
+    checked = 1 + len(counts) + len(planned) + sum(len(part.months) for part in parts)
+    notes: list[str] = []
     if config.feed and not config.site_url:
         notes.append(f"{config.feed} links relative to the site: set site_url for absolute links")
-    checked = 1 + len(counts) + len(index) + len(site)
     if diffs:
         raise CheckFailed(
             f"{len(diffs)} of {checked} generated file{'s' if checked != 1 else ''}"
@@ -77,7 +121,18 @@ def check(config: Config, jobs: int | None = None) -> Result:
         )
     plural = "s match" if checked != 1 else " matches"
     summary = f"{checked} generated file{plural} {config.data}" + "".join(f"; {n}" for n in notes)
+    keys = paper_keys([found[0], *found[1]]) if found else []
+    keys += [k for part in parts for k in part.keys]
     return Result(summary, changed=False, notes=driver_warnings(config) + on_two_days(keys))
+
+
+def _shared_months(config: Config, parts: list[Part]) -> list[tuple[Month, Planned]]:
+    """The search data of the months whose days more than one slice holds, from all of their days."""
+    months: dict[Month, list[Day]] = {}
+    for part in parts:
+        for month, days in part.shared.items():
+            months.setdefault(month, []).extend(days)
+    return [(month, p) for month, days in months.items() for p in plan_month(config, month, days)]
 
 
 def _compare(config: Config, planned: Planned) -> str | None:
@@ -102,13 +157,24 @@ def _compare(config: Config, planned: Planned) -> str | None:
     return None
 
 
-def _check_weeks(config: Config, stream: Stream, start: int, stop: int) -> Slice:
-    """The diffs of the week pages held by documents ``start`` to ``stop`` (the same plan render
-    writes), their counts, and what identifies each of their papers (days are parsed once: the
-    second walk finds them parsed)."""
-    planned, counts = plan_weeks(config, Renderer(config), stream, start, stop)
-    keys = [key for _, days in weeks_of(stream, config, start, stop) for key in paper_keys(days)]
-    return [d for d in (_compare(config, p) for p in planned) if d], counts, keys
+def _check_part(config: Config, stream: Stream, lo: int, hi: int, weeks_from: int) -> Part:
+    """Check what documents ``lo`` to ``hi`` alone render: the pages of their closed weeks (those from
+    document ``weeks_from`` on) and the search data of the months that no other slice shares; each
+    day is parsed once. The slice is cut at week boundaries."""
+    part = Part()
+    planned, part.counts = plan_weeks(config, Renderer(config), stream, max(lo, weeks_from), hi)
+    part.diffs = [d for d in (_compare(config, p) for p in planned) if d]
+    part.keys = paper_keys(stream.day(i) for i in range(max(lo, weeks_from), hi))
+    if config.search_page is None:
+        return part
+    by_month = days_by_month(stream.day(i) for i in range(lo, hi))
+    edges = {month_of(stream.date_at(i)) for i in (lo - 1, hi) if 0 <= i < len(stream)}
+    for month, days in by_month.items():
+        if month in edges:
+            part.shared[month] = days
+            continue
+        part.months += [(month, _compare(config, p)) for p in plan_month(config, month, days)]
+    return part
 
 
 def paper_keys(days: Iterable[Day]) -> list[Key]:
@@ -144,66 +210,102 @@ def on_two_days(keys: Iterable[Key]) -> list[str]:
 
 
 def _slices(stream: Stream, config: Config, start: int, parts: int) -> list[tuple[int, int]]:
-    """Cut documents ``start`` to the end into about ``parts`` runs of similar size, at week boundaries."""
+    """Cut all documents into about ``parts`` runs of similar size, the first from document 0 (today's
+    week is checked here), each cut at a week boundary from document ``start`` on."""
     n = len(stream)
-    target = sum(stream.size_of(i) for i in range(start, n)) / parts
-    cuts = [start]
-    acc = 0.0
+    sizes = [_size(stream, i) for i in range(n)]
+    left = float(sum(sizes))
+    target = left / parts * MAIN_SHARE  # this process also checks what the slices hand back
+    cuts = [0]
+    acc = float(sum(sizes[:start]))
     week = None
     for i, when in stream.walk(start):
         w = week_of(when, config.first_weekday)
         if acc >= target and w != week and len(cuts) < parts:
             cuts.append(i)
-            acc = 0.0
-        acc += stream.size_of(i)
+            left -= acc
+            target, acc = left / (parts - len(cuts) + 1), 0.0
+        acc += sizes[i]
         week = w
     cuts.append(n)
     return list(zip(cuts, cuts[1:], strict=False))
 
 
-def _in_processes(config: Config, stream: Stream, slices: list[tuple[int, int]]) -> list[Slice]:
-    """Check each slice in a forked child (which inherits the stream: nothing large is pickled),
-    results back through a pipe; the first error of any child is raised here."""
-    import multiprocessing
+def _size(stream: Stream, index: int) -> int:
+    """How many bytes document ``index`` holds (from its place in the file while it is as read)."""
+    chunk = stream.chunks[index]
+    if chunk.pristine and chunk.offset is not None and chunk.end is not None:
+        return chunk.end - chunk.offset
+    return stream.size_of(index)
 
-    context = multiprocessing.get_context("fork")
-    children = []
-    for start, stop in slices:
-        receive, send = context.Pipe(duplex=False)
-        child = context.Process(target=_child, args=(send, config, stream, start, stop), daemon=True)
-        child.start()
-        send.close()
-        children.append((child, receive))
-    results: list[Any] = []
+
+def _in_processes(config: Config, stream: Stream, slices: list[tuple[int, int]], start: int) -> list[Part]:
+    """Check the first slice here and each other one in a forked child (which inherits the stream:
+    nothing large is pickled), its Part back through a pipe; the error of the first slice that
+    failed is raised here."""
+    children = [_fork(config, stream, lo, hi, start) for lo, hi in slices[1:]]
+    results: list[Part | MapdailyError] = []
     try:
-        for _, receive in children:
-            try:
-                results.append(receive.recv())
-            except EOFError:
-                results.append(
-                    MapdailyError("a check process ended without an answer; run `mapdaily check` again")
-                )
+        try:
+            results.append(_check_part(config, stream, *slices[0], start))
+        except MapdailyError as e:
+            results.append(e)
+        results += [_answer(pid, read) for pid, read in children]
     except BaseException:  # an interruption: the children stop at once, without a word
-        for child, _ in children:
-            child.terminate()
+        for pid, _ in children:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGTERM)
         raise
     finally:
-        for child, receive in children:
-            receive.close()
-            child.join()
+        for pid, read in children:
+            with contextlib.suppress(OSError):
+                os.close(read)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+    parts = []
     for result in results:
         if isinstance(result, MapdailyError):
             raise result
-    return results
+        parts.append(result)
+    return parts
 
 
-def _child(send: Any, config: Config, stream: Stream, start: int, stop: int) -> None:
-    import signal
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    try:
-        send.send(_check_weeks(config, stream, start, stop))
-    except MapdailyError as e:
-        send.send(e)
+def _fork(config: Config, stream: Stream, lo: int, hi: int, start: int) -> tuple[int, int]:
+    """Check a slice in a forked child that writes its Part (or its MapdailyError), pickled, to a
+    pipe and exits; the child's pid and the pipe's end to read."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid:
+        os.close(write)
+        return pid, read
+    code = 1
+    try:  # the child: never returns
+        os.close(read)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+        result: Part | MapdailyError
+        try:
+            result = _check_part(config, stream, lo, hi, start)
+        except MapdailyError as e:
+            result = e
+        with os.fdopen(write, "wb") as out:
+            pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+        code = 0
     finally:
-        send.close()
+        os._exit(code)
+
+
+def _answer(pid: int, read: int) -> Part | MapdailyError:
+    """What the child ``pid`` wrote to ``read``."""
+    chunks = []
+    while True:
+        chunk = os.read(read, 1 << 20)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    try:
+        answer = pickle.loads(b"".join(chunks))
+    except (pickle.UnpicklingError, EOFError, ValueError):
+        answer = None
+    if not isinstance(answer, (Part, MapdailyError)):
+        return MapdailyError("a check process ended without an answer; run `mapdaily check` again")
+    return answer

@@ -15,6 +15,7 @@ from mapdaily_cli.render import START, Renderer, chart_path
 from mapdaily_cli.site import feed_xml, search
 from mapdaily_cli.site import weeks_svg as chart_svg
 from mapdaily_cli.store import ScanCache, Stream
+from mapdaily_cli.store.daylines import papers_at
 
 #: The kinds of generated file that mapdaily writes whole (no markers): the reader's side of the digest.
 WHOLE = frozenset({"feed", "page", "library", "manifest", "papers", "notes", "chart"})
@@ -87,6 +88,22 @@ def closed_weeks(stream: Stream, config: Config) -> Iterator[tuple[Week, list[Da
     return weeks_of(stream, config, len(found[1]) + 1 if found else 0)
 
 
+def closed_counts(stream: Stream, config: Config) -> list[tuple[Week, int]]:
+    """Every week before the current one with its number of papers, newest first: what the index
+    and the chart show, read off the documents' lines where they leave no doubt (no parse of the
+    history), else from their parse."""
+    found = readme_days(stream, config)
+    counts: list[tuple[Week, int]] = []
+    for i, when in stream.walk(len(found[1]) + 1 if found else 0):
+        week = week_of(when, config.first_weekday)
+        n = papers_at(stream, i)
+        if counts and counts[-1][0] == week:
+            counts[-1] = (week, counts[-1][1] + n)
+        else:
+            counts.append((week, n))
+    return counts
+
+
 class Target:
     """A generated file: its path, how to render its region from a stream, and its skeleton."""
 
@@ -107,7 +124,7 @@ class Target:
             return renderer.week_region(self.week, week_days(stream, config, self.week))
         if self.whole:
             return site_text(self, stream)
-        return renderer.index_region([(w, papers_in(days)) for w, days in closed_weeks(stream, config)])
+        return renderer.index_region(closed_counts(stream, config))
 
 
 @dataclass(frozen=True)
@@ -273,17 +290,17 @@ def site_text(target: Target, stream: Stream) -> str:
         week = current_week(stream, config)
         return search.manifest_js(config, months_of(stream), week.start if week else None)
     if kind == "chart":
-        return chart_svg([(w, papers_in(days)) for w, days in closed_weeks(stream, config)])
+        return chart_svg(closed_counts(stream, config))
     month = _month_in(target)
     days = month_days(stream, month)
-    return _month_text(config, stream, kind, month, days)
+    return _month_text(config, kind, month, days)
 
 
 def search_feed(config: Config, stream: Stream) -> str:
     return feed_xml(config, feed_days(config, stream), page_of(config, stream))
 
 
-def _month_text(config: Config, stream: Stream, kind: str, month: search.Month, days: list[Day]) -> str:
+def _month_text(config: Config, kind: str, month: search.Month, days: list[Day]) -> str:
     days = [d for d in days if d.papers]  # an empty day, opened or dropped by rotate, changes nothing
     if kind == "notes":
         return search.notes_js(month, days)
@@ -296,13 +313,22 @@ def plan_site(config: Config, stream: Stream) -> list[Planned]:
     planned = [Planned(t, site_text(t, stream)) for t in site_targets(config)]
     if config.search_page is None:
         return planned
-    by_month: dict[search.Month, list[Day]] = {}
-    for day in stream.days():
-        by_month.setdefault(search.month_of(day.date), []).append(day)
-    for month, days in by_month.items():
-        for target in month_targets(config, month):
-            planned.append(Planned(target, _month_text(config, stream, target.kind, month, days)))
+    for month, days in days_by_month(stream.days()).items():
+        planned += plan_month(config, month, days)
     return planned
+
+
+def days_by_month(days: Iterable[Day]) -> dict[search.Month, list[Day]]:
+    """``days`` (newest first) grouped by month, newest first."""
+    by_month: dict[search.Month, list[Day]] = {}
+    for day in days:
+        by_month.setdefault(search.month_of(day.date), []).append(day)
+    return by_month
+
+
+def plan_month(config: Config, month: search.Month, days: list[Day]) -> list[Planned]:
+    """The two data files of ``month`` for the search page, from all of its ``days`` (newest first)."""
+    return [Planned(t, _month_text(config, t.kind, month, days)) for t in month_targets(config, month)]
 
 
 def affected_targets(config: Config, old: Stream, new: Stream, dates: Iterable[date]) -> list[Target]:

@@ -78,7 +78,13 @@ def refuse_anchors(text: str, display: str, base: Base) -> None:
 
 
 def load_strict(text: str, display: str, base: Base) -> Any:
-    """``text`` loaded with the fast strict loader (anchors refused first); errors name their place."""
+    """``text`` loaded with the fast strict loader (anchors refused first); errors name their place.
+    A day document in the plain layout mapdaily writes is read off its lines (the same data)."""
+    from mapdaily_cli.store.daylines import quick_load
+
+    quick = quick_load(text)
+    if quick is not None:
+        return quick
     import yaml
 
     refuse_anchors(text, display, base)

@@ -1,0 +1,154 @@
+"""A day document read off its lines when its layout leaves no doubt (the layout mapdaily writes):
+how many papers it holds (the archive index and its chart need no parse of the history), and the
+data a YAML parse would give (a long history is read without a YAML parser).
+
+The fast path accepts a document only when every line of it is one whose meaning does not depend
+on what came before: its ``date:`` line, a ``papers:`` line, and paper lines that each hold one
+whole key and value (``- title: ...`` opens a paper, ``  url: ...`` continues it), where each value
+is a plain, single-quoted or double-quoted scalar that ends on its own line. No line can then be
+the continuation of a scalar, so the papers are exactly the ``- `` lines. Anything else (flow
+style, a block scalar, a scalar over several lines, tabs, comments after values, anchors, tags,
+other keys, a character YAML refuses, an escape other than a one-letter one) is not read this way:
+None, and the caller parses the document."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from mapdaily_cli.store.stream import Stream
+
+# The parts of a line, each one whole YAML token that ends on its line (loops unrolled: the regular
+# expression engine runs through a long comment in one step).
+_KEY = r"[A-Za-z_][A-Za-z0-9_]*"
+_DOUBLE = r'"[^"\\\n]*(?:\\[^\n][^"\\\n]*)*"'
+_SINGLE = r"'[^'\n]*(?:''[^'\n]*)*'"
+# A plain scalar that cannot start anything else (no indicator first), holds no ": " (a mapping
+# value), no " #" (a comment) and no tab, and does not end in ":".
+_PLAIN = r"[^\s\-?:,\[\]{}#&*!|>'\"%@`][^\n\t:#]*(?:(?::(?=[^\s])|(?<=[^\s])#)[^\n\t:#]*)*"
+_VALUE = rf"(?:{_DOUBLE}|{_SINGLE}|{_PLAIN})"
+_SKIP = r"(?:#[^\n]*)?\n"
+_LAYOUT = re.compile(
+    rf"(?:--- *\n)?(?:{_SKIP})*"
+    r"date: (['\"]?)\d{4}-\d{2}-\d{2}\1 *\n"
+    rf"(?:papers: \[\] *\n(?:{_SKIP})*"
+    rf"|papers: *\n(?:{_SKIP})*(?:- {_KEY}: {_VALUE} *\n(?:(?:  {_KEY}: {_VALUE} *)?\n|#[^\n]*\n)*)*)"
+)
+
+# What YAML also reads as a line break (a line of the fast path would then be two).
+_OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
+# What the YAML reader refuses (a control character), and a byte order mark: a parse must say it.
+_UNSURE = re.compile("[^\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+# One line of a paper, its parts captured: how it starts, the key, and the value as written.
+_PAPER = re.compile(
+    rf"^(- |  )({_KEY}): (?:\"([^\"\\\n]*(?:\\[^\n][^\"\\\n]*)*)\"|'([^'\n]*(?:''[^'\n]*)*)'|({_PLAIN})) *$",
+    re.MULTILINE,
+)
+# The date and the papers line (after what the layout lets stand before them).
+_HEAD = re.compile(r"(?:--- *\n)?(?:(?:#[^\n]*)?\n)*date: ([^\n]*?) *\npapers:( \[\])? *\n")
+# The one-letter escapes of a double-quoted scalar (YAML 1.1, as the C parser reads them).
+_ESCAPES = {
+    "0": "\0", "a": "\x07", "b": "\x08", "t": "\t", "\t": "\t", "n": "\n", "v": "\x0b", "f": "\x0c",
+    "r": "\r", "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\", "N": "\x85", "_": "\xa0",
+    "L": "\u2028", "P": "\u2029",
+}  # fmt: skip
+_ESCAPE = re.compile(r"\\(.)")
+
+
+def quick_count(text: str) -> int | None:
+    """The number of papers of the day document ``text`` (its ``---`` line included or not) when
+    its layout is the plain one described above, else None (then only a parse can tell)."""
+    if any(brk in text for brk in _OTHER_BREAKS):
+        return None
+    if not text.endswith("\n"):
+        text += "\n"
+    if _LAYOUT.fullmatch(text) is None:
+        return None
+    return text.count("\n- ")
+
+
+def quick_load(text: str) -> dict[str, object] | None:
+    """What a YAML parse of the day document ``text`` gives (a mapping of ``date`` and ``papers``,
+    each paper a mapping of text), when its layout is the plain one described above and every value
+    reads as text; else None (then only a parse can tell, or say what is wrong)."""
+    if _UNSURE.search(text) or quick_count(text) is None:
+        return None
+    head = _HEAD.match(text)
+    assert head is not None  # the layout holds
+    when = _date(head[1])
+    papers: list[dict[str, str]] | None = [] if head[2] else None
+    for m in _PAPER.finditer(text, head.end()):
+        value = _value(m)
+        if value is None or not _is_text(m[2]):
+            return None
+        if m[1] == "- ":
+            papers = [] if papers is None else papers
+            papers.append({})
+        if not papers or m[2] in papers[-1]:
+            return None  # a key twice: the parse says where
+        papers[-1][m[2]] = value
+    return None if when is None else {"date": when, "papers": papers}
+
+
+def _date(written: str) -> date | str | None:
+    """The value of a ``date:`` line: a date when plain, the text when quoted, None when no date."""
+    if written[0] in "'\"":
+        return written[1:-1]
+    try:
+        return date.fromisoformat(written)
+    except ValueError:
+        return None
+
+
+def _value(m: re.Match[str]) -> str | None:
+    """The text of a value as a parse reads it; None when only a parse can tell."""
+    if m[3] is not None:
+        if "\\" not in m[3]:
+            return m[3]
+        unknown = [e for e in _ESCAPE.findall(m[3]) if e not in _ESCAPES]
+        return None if unknown else _ESCAPE.sub(lambda e: _ESCAPES[e[1]], m[3])
+    if m[4] is not None:
+        return m[4].replace("''", "'")
+    plain = m[5].rstrip(" ")
+    return plain if _is_text(plain) else None
+
+
+_RESOLVED: dict[str, bool] = {}
+#: The first characters of the plain scalars that YAML may read as something else than text.
+_RESOLVING = frozenset("yYnNtTfFoO-+0123456789.<~=!&*")
+
+
+def _is_text(plain: str) -> bool:
+    """Whether a plain scalar reads as text (not a number, a boolean, null or a date)."""
+    if plain[0] not in _RESOLVING:
+        return True
+    known = _RESOLVED.get(plain)
+    if known is not None:
+        return known
+    import yaml
+
+    resolvers = yaml.resolver.Resolver.yaml_implicit_resolvers
+    found = [*resolvers.get(plain[:1], []), *resolvers.get(None, [])]
+    text = not any(regexp.match(plain) for _, regexp in found)
+    if len(plain) < 16:
+        _RESOLVED[plain] = text
+    return text
+
+
+def count_or_parse(text: str, parse: Callable[[], int]) -> int:
+    """The number of papers of the document ``text``: read off its lines when they leave no doubt,
+    else ``parse()``."""
+    quick = quick_count(text)
+    return parse() if quick is None else quick
+
+
+def papers_at(stream: Stream, index: int) -> int:
+    """How many papers document ``index`` of ``stream`` holds: from its day when it is parsed
+    already, else off its lines when they leave no doubt, else from a parse."""
+    chunk = stream.chunks[index]
+    if chunk.day is not None:
+        return len(chunk.day.papers)
+    return count_or_parse(chunk.text, lambda: len(stream.day(index).papers))
