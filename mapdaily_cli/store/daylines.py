@@ -18,6 +18,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
+from mapdaily_cli.store.yamlio import reads_as_text
+
 if TYPE_CHECKING:
     from mapdaily_cli.store.stream import Stream
 
@@ -116,26 +118,9 @@ def _value(m: re.Match[str]) -> str | None:
     return plain if _is_text(plain) else None
 
 
-_RESOLVED: dict[str, bool] = {}
-#: The first characters of the plain scalars that YAML may read as something else than text.
-_RESOLVING = frozenset("yYnNtTfFoO-+0123456789.<~=!&*")
-
-
 def _is_text(plain: str) -> bool:
     """Whether a plain scalar reads as text (not a number, a boolean, null or a date)."""
-    if plain[0] not in _RESOLVING:
-        return True
-    known = _RESOLVED.get(plain)
-    if known is not None:
-        return known
-    import yaml
-
-    resolvers = yaml.resolver.Resolver.yaml_implicit_resolvers
-    found = [*resolvers.get(plain[:1], []), *resolvers.get(None, [])]
-    text = not any(regexp.match(plain) for _, regexp in found)
-    if len(plain) < 16:
-        _RESOLVED[plain] = text
-    return text
+    return reads_as_text(plain)
 
 
 def count_or_parse(text: str, parse: Callable[[], int]) -> int:
