@@ -30,28 +30,38 @@ def appended(text: str, items: str) -> str | None:
     return "".join(lines[:last]) + items + "".join(lines[last:])
 
 
-#: Text YAML reads back as itself when written plain (after ``key: ``), and that ruamel writes
-#: plain too: it starts with a letter or digit, holds no line break, no ``: `` or `` #``, no
-#: character ruamel would escape, and YAML 1.1 resolves it to text (checked by the caller).
-_PLAIN = re.compile(r"[A-Za-z0-9](?:[^\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff]*[^\s:])?")
+#: Text ruamel writes as it stands (plain) or in single quotes: it starts with a letter or digit and
+#: holds no line break, tab or other character ruamel would escape.
+_TEXT = re.compile(r"[A-Za-z0-9][^\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff]*")
 #: One word starting with a digit: YAML 1.2 (ruamel) may read it as a number (``0o17``, ``12e3``)
 #: where 1.1 does not, so ruamel quotes it; it is left to ruamel.
 _NUMBERISH = re.compile(r"\d[\w.:+-]*")
 
 
-def plain_entries(papers: list[dict[str, str]]) -> str | None:
-    """``papers`` (each a mapping of its fields) as block list entries with every value plain, as
-    ruamel writes such values; None when some value needs quoting (ruamel then writes them)."""
+def _scalar(key: str, value: str) -> str | None:
+    """``value`` as ruamel writes it after ``key: ``: plain, or in single quotes when a plain
+    scalar would end there (a ``: `` or `` #`` in it, a ``:`` at its end); None when it is any
+    other case (a number-like or YAML word, a character to escape, a line ruamel would fold, a
+    quote to escape)."""
     from mapdaily_cli.store.yamlio import reads_as_text
 
+    if len(key) + len(value) > 4000 or not _TEXT.fullmatch(value) or value[-1].isspace():
+        return None
+    if not value.isprintable() or _NUMBERISH.fullmatch(value) or not reads_as_text(value):
+        return None
+    if ": " in value or " #" in value or value.endswith(":"):
+        return None if "'" in value else f"'{value}'"  # with a ' in it, ruamel writes double quotes
+    return value
+
+
+def plain_entries(papers: list[dict[str, str]]) -> str | None:
+    """``papers`` (each a mapping of its fields) as block list entries, each value written as ruamel
+    writes it; None when some value is one :func:`_scalar` leaves to ruamel."""
     out = []
     for fields in papers:
         for n, (key, value) in enumerate(fields.items()):
-            if not (
-                len(value) < 1000 and _PLAIN.fullmatch(value) and ": " not in value and " #" not in value
-            ):
+            written = _scalar(key, value)
+            if written is None:
                 return None
-            if not value.isprintable() or _NUMBERISH.fullmatch(value) or not reads_as_text(value):
-                return None
-            out.append(f"{'- ' if n == 0 else '  '}{key}: {value}\n")
+            out.append(f"{'- ' if n == 0 else '  '}{key}: {written}\n")
     return "".join(out)
