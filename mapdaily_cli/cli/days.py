@@ -1,8 +1,6 @@
 """Commands on the days of the digest: rotate, archive, render, check, and looking at them with list,
 show and search."""
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer

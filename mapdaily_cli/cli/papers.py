@@ -1,8 +1,6 @@
 """Commands on papers: add (by hand, or by arXiv id), edit, remove, move, and the inbox of the day's
 candidates."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -31,12 +29,12 @@ if TYPE_CHECKING:
 
 
 def _compose(
-    digest: Config,
+    digest: "Config",
     fields: dict[str, str | None],
     edit: bool,
     day: Callable[[], date],
     allow_duplicate: bool,
-) -> Paper:
+) -> "Paper":
     """The paper to add from the options given (``fields``: title, url, affiliation, comment,
     authors); at a terminal, the prompts ask for the rest, each answer checked as it is typed, and
     a duplicate refused before the comment is written."""
@@ -158,12 +156,12 @@ def add(
 
 
 def _from_arxiv(
-    digest: Config,
+    digest: "Config",
     ids: list[str],
     given: dict[str, str | None],
     comment: str | None,
     flags: tuple[bool, bool, bool, bool],
-) -> list[Paper]:
+) -> "list[Paper]":
     """The papers ``ids`` name, filled from arXiv (a spinner on stderr meanwhile); at a terminal the
     curator is asked for an affiliation arXiv does not give and writes each comment in $EDITOR."""
     from dataclasses import replace
@@ -198,7 +196,7 @@ def _from_arxiv(
     return papers
 
 
-def _write_comment(found: api.Fetched) -> str | None:
+def _write_comment(found: "api.Fetched") -> str | None:
     """The comment on one fetched paper, written in $EDITOR on a file that names the paper."""
     return prompts.edit_comment(f"{found.ref.id}: {found.paper.title}") or None
 
@@ -331,7 +329,7 @@ def inbox(
     out.print(table)
 
 
-def _candidate_record(item: api.InboxItem) -> dict[str, object]:
+def _candidate_record(item: "api.InboxItem") -> dict[str, object]:
     c = item.candidate
     return {
         "id": c.id,

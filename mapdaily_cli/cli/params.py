@@ -1,8 +1,6 @@
 """The parameters several commands share (``Annotated[..., typer.Option(...)]``) and the parsing of
 their values."""
 
-from __future__ import annotations
-
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Optional, overload
 
@@ -68,7 +66,7 @@ def parse_date(text: str | None, option: str = "--date") -> date | None:
         raise UsageError(f"{option}: {e}") from None
 
 
-def parse_week(text: str | None, config: Config) -> Week | None:
+def parse_week(text: str | None, config: "Config") -> "Week | None":
     """The week given as --week (None when it was not given); a malformed one is a usage error."""
     from mapdaily_cli.model import parse_week_label
 

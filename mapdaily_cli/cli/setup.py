@@ -1,7 +1,5 @@
 """Commands that start a digest: init (a new one) and import (one kept by hand so far)."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Any, Optional
 

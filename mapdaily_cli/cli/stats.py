@@ -1,7 +1,5 @@
 """The `stats` command: what the history holds, as tables and a bar chart of the weeks (or JSON)."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
@@ -34,7 +32,7 @@ def stats(
     show(found)
 
 
-def show(found: api.Stats) -> None:
+def show(found: "api.Stats") -> None:
     """The tables and the chart on stdout."""
     from rich.table import Table
 

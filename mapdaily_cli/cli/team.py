@@ -1,8 +1,6 @@
 """Commands for a team on GitHub: sync (what a bot runs after every push), git-setup and the merge
 driver (papers.yaml merged by day, pages regenerated), resolve (a conflicted merge without it)."""
 
-from __future__ import annotations
-
 import shlex
 import sys
 from pathlib import Path
