@@ -263,8 +263,10 @@ class DayView:
 class Renderer:
     """Renders the generated regions and skeletons of one configuration."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, compiled: Path | None = None) -> None:
         self.config = config
+        #: A folder to keep the templates compiled in (Jinja2's bytecode cache), None for none.
+        self.compiled = compiled
         self.headers = [cell(config.headers[c]) for c in config.columns]
         self._header_lines = (
             "| " + " | ".join(self.headers) + " |\n" + "|" + ":-------------|" * len(self.headers)
@@ -278,8 +280,16 @@ class Renderer:
         if self.config.templates:
             loaders.append(jinja2.FileSystemLoader(str(self.config.path(self.config.templates))))
         loaders.append(jinja2.FileSystemLoader(str(_TEMPLATES)))
+        cache = None
+        if self.compiled is not None:
+            try:
+                self.compiled.mkdir(exist_ok=True)
+                cache = jinja2.FileSystemBytecodeCache(str(self.compiled))
+            except OSError:  # no cache: the templates are compiled again, that is all
+                cache = None
         env = jinja2.Environment(
             loader=jinja2.ChoiceLoader(loaders),
+            bytecode_cache=cache,
             autoescape=False,
             keep_trailing_newline=True,
             trim_blocks=True,

@@ -167,3 +167,33 @@ def test_text_told_by_its_first_character_is_what_pyyaml_resolves(value: str) ->
 
     tag = yaml.resolver.Resolver().resolve(yaml.ScalarNode, value, (True, False))  # type: ignore[no-untyped-call]
     assert reads_as_text(value) == (tag == "tag:yaml.org,2002:str")
+
+
+def test_templates_compiled_once_render_the_same(git_repo: Path) -> None:
+    """The compiled templates kept in the git folder render exactly what compiling them anew does;
+    a dry run keeps none; a template changed in the digest's own folder is compiled again."""
+    from conftest import run_cli
+
+    def ok(*args: str) -> str:
+        code, out, err = run_cli(git_repo, *args)
+        assert code == 0, err + out
+        return out
+
+    ok("init")
+    import shutil
+
+    shutil.rmtree(git_repo / ".git" / "mapdaily-templates")
+    ok("add", "--title", "First Paper", "--date", "2024-10-14", "--dry-run")
+    assert not (git_repo / ".git" / "mapdaily-templates").exists()
+    ok("add", "--title", "First Paper", "--date", "2024-10-14")
+    kept = sorted((git_repo / ".git" / "mapdaily-templates").iterdir())
+    assert kept
+    first = (git_repo / "README.md").read_text(encoding="utf-8")
+    (git_repo / "README.md").write_text(first.replace("First Paper", "Stale"), encoding="utf-8")
+    ok("render", "--discard-hand-edits")
+    assert (git_repo / "README.md").read_text(encoding="utf-8") == first
+    for path in kept:
+        path.write_bytes(b"not bytecode")  # a damaged cache is compiled anew, not trusted
+    ok("render", "--discard-hand-edits")
+    assert (git_repo / "README.md").read_text(encoding="utf-8") == first
+    ok("check")

@@ -40,7 +40,10 @@ class Transaction:
     def __init__(self, config: Config, stream: Stream, options: Options) -> None:
         self.config = config
         self.options = options
-        self.renderer = Renderer(config)
+        # Templates compiled once are kept in the git folder (a dry run writes nothing, not even that).
+        folder = gitops.git_dir(config.root)
+        compiled = folder / "mapdaily-templates" if folder is not None and not options.dry_run else None
+        self.renderer = Renderer(config, compiled)
         self.old = stream.snapshot()
         self.stream = stream
         self.files: dict[str, str] = {}
