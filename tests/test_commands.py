@@ -171,3 +171,13 @@ def test_check_warns_of_a_paper_listed_on_two_days(repo: Path) -> None:
     assert "warning: 1 paper of 2024-10-14 is listed on 2024-10-15 too (e.g. 'Monday Paper')" in err
     ok(repo, "remove", "2024-10-15#2")
     assert "warning" not in ok(repo, "check")
+
+
+def test_a_command_that_wrote_many_files_names_the_first_few() -> None:
+    from mapdaily_cli.cli.present import _files
+
+    assert _files(["a", "b"]) == "a, b"
+    names = [f"archived_papers/2024W{n:02d}.md" for n in range(1, 40)]
+    said = _files(names)
+    assert said.startswith("archived_papers/2024W01.md, ") and said.endswith(" and 32 more")
+    assert said.count(", ") == 6

@@ -103,9 +103,16 @@ def result(done: api.Result) -> None:
     if done.commit:
         line(done.summary, (f" (commit {done.commit})", "dim"))
     elif done.written:
-        line(done.summary, (f" ({', '.join(done.written)})", "dim"))
+        line(done.summary, (f" ({_files(done.written)})", "dim"))
     else:
         line(done.summary)
+
+
+def _files(names: Sequence[str], shown: int = 8) -> str:
+    """The files a command wrote, the first few named when there are many (a render of ten years)."""
+    if len(names) <= shown:
+        return ", ".join(names)
+    return f"{', '.join(names[: shown - 1])} and {len(names) - shown + 1} more"
 
 
 def ok(done: api.Result) -> None:
