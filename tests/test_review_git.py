@@ -1,0 +1,114 @@
+"""Review of the daily commit path as plain git processes (gitops/worktree.py), in real repositories:
+the environment git leaves to its children, other work trees, odd paths and refusals. Tests marked
+PROBLEM fail on the reviewed code; the others held up."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import git, run_cli
+
+
+def ok(repo: Path, *args: str) -> str:
+    code, out, err = run_cli(repo, *args)
+    assert code == 0, err + out
+    return out + err
+
+
+def _other_repo(tmp_path: Path) -> Path:
+    other = tmp_path / "other"
+    other.mkdir()
+    git(other, "init", "--quiet", "--initial-branch=main")
+    git(other, "config", "user.name", "Other")
+    git(other, "config", "user.email", "other@example.com")
+    git(other, "commit", "-q", "--allow-empty", "-m", "o")
+    return other
+
+
+# PROBLEM (worktree): with GIT_DIR set in the environment (a hook or `git rebase --exec` of another
+# repository running `mapdaily -C ~/digest add ...`, a shell left with GIT_DIR exported), every git
+# process run_git starts inherits it: the digest's files are committed into THAT repository (at its
+# root, as papers.yaml, README.md ...) and the digest's own repository gets nothing. mapdaily before
+# the change (GitPython) committed into the digest's repository.
+def test_git_dir_in_the_environment_does_not_redirect_the_commit(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ok(repo, "add", "--title", "Alpha", "--date", "2024-10-15")
+    other = _other_repo(tmp_path)
+    monkeypatch.setenv("GIT_DIR", str(other / ".git"))
+    ok(repo, "add", "--title", "Beta", "--date", "2024-10-15")
+    monkeypatch.delenv("GIT_DIR")
+    assert git(other, "log", "--format=%s") == "o", "the digest's commit went into another repository"
+    assert git(repo, "log", "-1", "--format=%s") == "add: Beta (2024-10-15)"
+
+
+def test_held_git_work_tree_elsewhere_is_refused_before_anything_is_written(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ok(repo, "add", "--title", "Alpha", "--date", "2024-10-15")
+    before = (repo / "papers.yaml").read_bytes()
+    other = _other_repo(tmp_path)
+    monkeypatch.setenv("GIT_WORK_TREE", str(other))
+    code, _, err = run_cli(repo, "add", "--title", "Beta", "--date", "2024-10-15")
+    assert code == 1 and "outside the git working tree" in err
+    assert (repo / "papers.yaml").read_bytes() == before
+
+
+def test_held_the_hash_reported_is_the_commit_made_even_detached_and_abbreviated_long(repo: Path) -> None:
+    ok(repo, "add", "--title", "Alpha", "--date", "2024-10-15")
+    git(repo, "config", "core.abbrev", "12")
+    git(repo, "checkout", "--quiet", "--detach")
+    said = ok(repo, "add", "--title", "Beta", "--date", "2024-10-15")
+    assert f"(commit {git(repo, 'rev-parse', '--short=8', 'HEAD')})" in said
+
+
+def test_held_a_post_commit_hook_that_commits_does_not_change_the_hash_reported(repo: Path) -> None:
+    ok(repo, "add", "--title", "Alpha", "--date", "2024-10-15")
+    hook = repo / ".git" / "hooks" / "post-commit"
+    hook.write_text(
+        "#!/bin/sh\n[ -f hooked ] && exit 0\necho x > hooked && git add hooked"
+        " && git commit -q -m 'by the hook'\n",
+        encoding="utf-8",
+    )
+    hook.chmod(0o755)
+    said = ok(repo, "add", "--title", "Beta", "--date", "2024-10-15")
+    assert git(repo, "log", "-1", "--format=%s") == "by the hook"
+    assert f"(commit {git(repo, 'rev-parse', '--short=8', 'HEAD~1')})" in said
+
+
+def test_held_a_linked_worktree_with_spaces_and_unicode_and_hooks_path(repo: Path, tmp_path: Path) -> None:
+    ok(repo, "add", "--title", "Alpha", "--date", "2024-10-15")
+    linked = tmp_path / "a wörk tree ☕"
+    git(repo, "worktree", "add", "--quiet", "-b", "side", str(linked))
+    hooks = tmp_path / "my hooks"
+    hooks.mkdir()
+    (hooks / "pre-commit").write_text('#!/bin/sh\necho ran >> "$(git rev-parse --git-dir)/ran"\n', "utf-8")
+    (hooks / "pre-commit").chmod(0o755)
+    git(repo, "config", "core.hooksPath", str(hooks))
+    ok(linked, "add", "--title", "Beta", "--date", "2024-10-15")
+    assert git(linked, "log", "-1", "--format=%s") == "add: Beta (2024-10-15)"
+    assert git(repo, "log", "-1", "--format=%s") == "add: Alpha (2024-10-15)"
+    assert git(linked, "status", "--porcelain") == ""
+    assert (Path(git(linked, "rev-parse", "--absolute-git-dir")) / "ran").exists()
+
+
+def test_held_git_missing_from_path(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    ok(repo, "add", "--title", "Alpha", "--date", "2024-10-15")
+    monkeypatch.setenv("PATH", str(Path(os.__file__).parent))  # no git there
+    code, _, err = run_cli(repo, "add", "--title", "Beta", "--date", "2024-10-15")
+    assert code == 1 and err.strip().splitlines() == [
+        "error: git cannot be run: install git (or put it on PATH), or pass --no-commit"
+    ]
+    ok(repo, "add", "--title", "Beta", "--date", "2024-10-15", "--no-commit")
+
+
+def test_held_a_digest_in_a_subfolder_of_an_unborn_branch(git_repo: Path) -> None:
+    sub = git_repo / "digest folder"
+    sub.mkdir()
+    (git_repo / "unrelated.txt").write_text("staged, not ours\n", encoding="utf-8")
+    ok(sub, "add", "--title", "Alpha", "--date", "2024-10-15")
+    ok(sub, "add", "--title", "Beta", "--date", "2024-10-15")
+    assert git(git_repo, "log", "--format=%s") == "add: Beta (2024-10-15)\nadd: Alpha (2024-10-15)"
+    assert "unrelated.txt" not in git(git_repo, "ls-files")
