@@ -76,7 +76,23 @@ def _same_rows(target: Target, region: str, rendered: str) -> bool:
         found = shown(region)
     except MapdailyError:
         return False
-    return bool(found) and found == shown(rendered)
+    return bool(found) and found == shown(rendered) and not _prose(region, rendered)
+
+
+#: A line that is markup and dates alone (an older layout's block of a day): no one's prose.
+_MARKUP = re.compile(r"(?:<[^<>]*>|[\d/.\-\s])*")  # one character or tag a step: linear
+
+
+def _prose(region: str, rendered: str) -> list[str]:
+    """The lines of ``region`` outside its table rows that ``rendered`` does not have and that hold
+    more than markup and dates: text someone typed between the tables (a note), which regenerating
+    would lose."""
+    known = set(_lines(rendered))
+    return [
+        line
+        for line in _lines(region)
+        if not line.lstrip().startswith("|") and line not in known and not _MARKUP.fullmatch(line)
+    ]
 
 
 def committed_region(target: Target) -> str | None:

@@ -37,10 +37,17 @@ class Failed(Exception):
         self.status, self.stdout, self.stderr = status, stdout, stderr
 
 
+#: What would make git use another repository than the one it finds from the folder it runs in (a
+#: hook or a `rebase --exec` of another repository exports them): mapdaily's digest is where it runs.
+_ELSEWHERE = ("GIT_DIR", "GIT_WORK_TREE", "GIT_COMMON_DIR")
+
+
 def run_git(cwd: Path, *args: str, stdin: bytes | None = None) -> str:
-    """git's output (Failed when it exits non-zero; GitError when git cannot be run at all). Run in
-    the C locale, so that what it says can be read (as GitPython runs it)."""
-    env = {**os.environ, "LANGUAGE": "C", "LC_ALL": "C"}
+    """git's output in the repository holding ``cwd`` (Failed when it exits non-zero; GitError when
+    git cannot be run at all). Run in the C locale, so that what it says can be read (as GitPython
+    runs it), and without the variables that point git at another repository."""
+    env = {k: v for k, v in os.environ.items() if k not in _ELSEWHERE}
+    env.update(LANGUAGE="C", LC_ALL="C")
     try:
         done = subprocess.run(["git", *args], cwd=cwd, input=stdin, capture_output=True, env=env, check=False)
     except FileNotFoundError:
@@ -86,7 +93,11 @@ class Worktree:
             raise GitError(
                 "git cannot be run: install git (or put it on PATH), or pass --no-commit"
             ) from None
-        return git.Repo(self.root)
+        repo = git.Repo(self.root)
+        # GitPython's processes inherit the environment; these point them at this repository.
+        where = (self.git_dir, self.root, self.common_dir)
+        repo.git.update_environment(**{k: str(v) for k, v in zip(_ELSEWHERE, where, strict=True)})
+        return repo
 
     def git(self, *args: str, stdin: bytes | None = None) -> str:
         return run_git(self.root, *args, stdin=stdin)

@@ -13,10 +13,13 @@ from mapdaily_cli.model import Day
 SEPARATOR = re.compile(r"^---(?=[ \t\r]|$)", re.MULTILINE)
 _MARKER = re.compile(rb"\n---(?=[ \t\r\n]|\Z)")
 # A document's first content line, when it is a plain ``date:`` line (as mapdaily writes it).
+# What YAML also takes for a line break (CR, NEL, LS, PS) starts with one of the bytes \r, \xc2,
+# \xe2: a line holding one is left to the parse.
+_LINE = rb"[^\n\r\xc2\xe2]"
 _DATE_LINE = re.compile(
-    rb"(?:---[ \t]*(?:#[^\n]*)?\n)?(?:[ \t]*(?:#[^\n]*)?\n)*"
-    rb"date:[ \t]*(['\"]?)(\d{4}-\d{2}-\d{2})\1[ \t]*(?:[ \t]#[^\n]*)?\n"
-    rb"(?=[^ \t\n]|\Z)"  # not continued on the next line
+    rb"(?:---[ \t]*(?:#" + _LINE + rb"*)?\n)?(?:[ \t]*(?:#" + _LINE + rb"*)?\n)*"
+    rb"date:[ \t]*(['\"]?)(\d{4}-\d{2}-\d{2})\1[ \t]*(?:[ \t]#" + _LINE + rb"*)?\n"
+    rb"(?=[^ \t\n\r\xc2\xe2]|\Z)"  # not continued on the next line
 )
 
 

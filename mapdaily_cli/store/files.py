@@ -204,7 +204,13 @@ def locked(lock_path: Path, timeout: float = 60) -> Iterator[None]:
     import fcntl
     import time
 
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as e:
+        raise MapdailyError(
+            f"cannot open the lock file {lock_path}: {e.strerror}; make it a file this user can write"
+            " (or remove it when no mapdaily command is running)"
+        ) from None
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -229,6 +235,8 @@ def _file_lock(lock_path: Path, timeout: float) -> Iterator[None]:
             yield
     except Timeout:
         raise _held(lock_path, timeout) from None
+    except OSError as e:
+        raise MapdailyError(f"cannot take the lock file {lock_path}: {e.strerror}") from None
 
 
 def _held(lock_path: Path, timeout: float) -> MapdailyError:

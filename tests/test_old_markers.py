@@ -1,6 +1,5 @@
-"""Review of what counts as stale under an end marker an older mapdaily wrote (no checksum): the
-same lines apart from blank lines and trailing spaces, or the same rows. Tests marked PROBLEM fail
-on the reviewed code; the others held up (and say why that is the right call)."""
+"""What counts as stale under an end marker an older mapdaily wrote (no checksum): the same lines
+apart from blank lines and trailing spaces, or the same rows with no text typed between them."""
 
 from __future__ import annotations
 
@@ -31,11 +30,11 @@ def older(repo: Path, edit: tuple[str, str] = ("", "")) -> str:
     return text
 
 
-# PROBLEM (handedits): a line of prose typed into the region under an old marker (a note between the
+# a line of prose typed into the region under an old marker (a note between the
 # table and the week's heading) changes neither the table's rows nor anything but "lines": _lines
 # differs, but _same_rows compares rows only, so the region is called stale and the next command
 # regenerates it: the typed note is gone, with no diff and no refusal. Under a checksummed marker the
-# same edit is refused as a hand edit. (The rule comes from c1c8172; f84ef06 widened it.)
+# same edit is refused as a hand edit.
 def test_a_note_typed_under_an_old_marker_is_a_hand_edit_not_stale(repo: Path) -> None:
     ok(repo, "add", "--title", "Alpha", "--date", "2024-10-15")
     note = "Note: the reading group meets on Friday.\n"
@@ -45,7 +44,7 @@ def test_a_note_typed_under_an_old_marker_is_a_hand_edit_not_stale(repo: Path) -
     assert note in readme or (code == 1 and "edited by hand" in err), "the typed note was dropped"
 
 
-def test_held_the_same_note_under_a_checksummed_marker_is_refused(repo: Path) -> None:
+def test_the_same_note_under_a_checksummed_marker_is_refused(repo: Path) -> None:
     ok(repo, "add", "--title", "Alpha", "--date", "2024-10-15")
     readme = repo / "README.md"
     text = readme.read_text(encoding="utf-8").replace(
@@ -56,7 +55,7 @@ def test_held_the_same_note_under_a_checksummed_marker_is_refused(repo: Path) ->
     assert code == 1 and "edited by hand" in err
 
 
-def test_held_blank_lines_inside_the_table_under_an_old_marker_are_stale(repo: Path) -> None:
+def test_blank_lines_inside_the_table_under_an_old_marker_are_stale(repo: Path) -> None:
     """Judged right: a blank line between two rows ends the table (GitHub shows the rows after it as
     a paragraph of bars), and blank lines or trailing spaces carry nothing a reader wrote; a comment
     cell cannot hold a blank line (a row is one line). Regenerating repairs the table, and no text
@@ -70,7 +69,7 @@ def test_held_blank_lines_inside_the_table_under_an_old_marker_are_stale(repo: P
     ok(repo, "check")
 
 
-def test_held_a_changed_comment_cell_under_an_old_marker_is_still_a_hand_edit(repo: Path) -> None:
+def test_a_changed_comment_cell_under_an_old_marker_is_still_a_hand_edit(repo: Path) -> None:
     ok(repo, "add", "--title", "Alpha", "--date", "2024-10-15", "--comment", "Short.")
     older(repo, ("| Alpha | - | Short. |\n", "| Alpha | - | Short.  Longer, typed on GitHub. |\n\n"))
     code, out, err = run_cli(repo, "render")

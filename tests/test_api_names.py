@@ -1,6 +1,5 @@
-"""Review of the api's lazy names (PEP 562 ``__getattr__``), each checked in a fresh interpreter so
-that what an earlier import loaded does not hide anything. Tests marked PROBLEM fail on the
-reviewed code; the others held up."""
+"""The api's lazy names (PEP 562 ``__getattr__``), each checked in a fresh interpreter so
+that what an earlier import loaded does not hide anything."""
 
 from __future__ import annotations
 
@@ -26,11 +25,10 @@ NOT_MODULES = (
 )
 
 
-# PROBLEM (api): three public names are also the names of their rooms (check, stats, sync). Importing
-# a room binds the submodule as an attribute of the package, so once mapdaily_cli.api.stats has been
-# imported for another name (`Stats`), `api.stats` is that module and `__getattr__` is never asked:
-# `from mapdaily_cli.api import Stats, stats` gives the module, and so does `from mapdaily_cli.api
-# import *` (Stats comes first in __all__). Calling it fails with "'module' object is not callable".
+# Three public names are also the names of their rooms (check, stats, sync). Importing a room binds
+# the submodule as an attribute of the package, so once mapdaily_cli.api.stats is imported for
+# another name (`Stats`), `api.stats` would be that module and `__getattr__` never asked: `from
+# mapdaily_cli.api import Stats, stats` would give the module ("'module' object is not callable").
 def test_a_name_imported_with_another_of_its_room_is_the_function() -> None:
     assert _python("from mapdaily_cli.api import Stats, stats\nprint(callable(stats))") == "True"
 
@@ -44,10 +42,8 @@ def test_every_name_imported_in_one_statement_is_what_it_names() -> None:
     assert _python(f"from mapdaily_cli.api import ({names})\n" + NOT_MODULES) == "[]"
 
 
-# PROBLEM (api, latent): the same happens as soon as anything imports the room itself, as every
-# other room's module is imported today (`from mapdaily_cli.api.plan import ...`): a future
-# `from mapdaily_cli.api.check import X` in any module turns `api.check(digest)` in cli/days.py
-# into a TypeError, reported as "internal error ... this is a bug in mapdaily".
+# The same as soon as anything imports the room itself (`from mapdaily_cli.api.check import X` in
+# any module): `api.check(digest)` in cli/days.py must still be the function.
 @pytest.mark.parametrize("room", ["check", "stats", "sync"])
 def test_a_name_is_the_function_after_its_room_was_imported(room: str) -> None:
     code = f"import mapdaily_cli.api as api, mapdaily_cli.api.{room}\nprint(callable(api.{room}))"
@@ -55,12 +51,12 @@ def test_a_name_is_the_function_after_its_room_was_imported(room: str) -> None:
 
 
 @pytest.mark.parametrize("name", api.__all__)
-def test_held_each_name_alone_in_a_fresh_interpreter(name: str) -> None:
+def test_each_name_alone_in_a_fresh_interpreter(name: str) -> None:
     code = f"import types\nfrom mapdaily_cli.api import {name}\nprint(isinstance({name}, types.ModuleType))"
     assert _python(code) == "False"
 
 
-def test_held_unknown_names_raise_attribute_error_and_import_error() -> None:
+def test_unknown_names_raise_attribute_error_and_import_error() -> None:
     with pytest.raises(AttributeError, match="has no attribute 'nope'"):
         api.nope  # noqa: B018
     with pytest.raises(ImportError):
@@ -68,13 +64,13 @@ def test_held_unknown_names_raise_attribute_error_and_import_error() -> None:
     assert not hasattr(api, "__path__x")
 
 
-def test_held_all_and_the_rooms_name_the_same_names() -> None:
+def test_all_and_the_rooms_name_the_same_names() -> None:
     assert set(api.__all__) == set(api._ROOMS)
     assert len(api.__all__) == len(set(api.__all__))
 
 
-# PROBLEM (api, minor): dir(mapdaily_cli.api) lists only the names loaded so far (no module
-# __dir__), so completion in a REPL or an editor, and help(mapdaily_cli.api), miss most of the api.
+# dir(mapdaily_cli.api) lists every public name, not only those loaded so far (completion in a
+# REPL or an editor, help(mapdaily_cli.api)).
 def test_dir_lists_every_public_name() -> None:
     listed = _python("import mapdaily_cli.api as api\nprint(sorted(set(api.__all__) - set(dir(api))))")
     assert listed == "[]"

@@ -1,6 +1,6 @@
-"""Review of the command line's start-up work: typer's coercion of str/Path/bool values done without
+"""The command line's start-up work: typer's coercion of str/Path/bool values done without
 pydantic (``_Coercion``) against typer's own, and the plain result lines written without Rich when
-not at a terminal. All of these held up; they pin what was checked."""
+not at a terminal."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def _ours_and_typers() -> list[tuple[str, Any, Any, Any]]:
 VALUES = ["", "x", "-", " a ", "~/x", "a b/ç 😀", "Bad \udcff Bytes", "--", "true", "0", "off"]
 
 
-def test_held_our_coercion_is_typers_for_every_value_a_command_line_gives() -> None:
+def test_our_coercion_is_typers_for_every_value_a_command_line_gives() -> None:
     group = typer.main.get_command(app)
     ctx = click.Context(group)
     checked = 0
@@ -57,7 +57,7 @@ def test_held_our_coercion_is_typers_for_every_value_a_command_line_gives() -> N
     assert checked > 100
 
 
-def test_held_help_is_the_same_with_typers_own_coercion(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_help_is_the_same_with_typers_own_coercion(monkeypatch: pytest.MonkeyPatch) -> None:
     group = typer.main.get_command(app)
     commands = [[], *([c] for c in group.commands)]
     ours = [CliRunner().invoke(app, [*c, "--help"]).output for c in commands]
@@ -65,7 +65,7 @@ def test_held_help_is_the_same_with_typers_own_coercion(monkeypatch: pytest.Monk
     assert [CliRunner().invoke(app, [*c, "--help"]).output for c in commands] == ours
 
 
-def test_held_no_parameter_reads_an_environment_variable() -> None:
+def test_no_parameter_reads_an_environment_variable() -> None:
     """No option has envvar= (a list from the environment would reach _Coercion split already)."""
     assert [p.name for _, p, _, _ in _ours_and_typers() if p.envvar] == []
 
@@ -74,7 +74,7 @@ def _titles(repo: Path) -> list[str]:
     return re.findall(r"- title: (.*)", (repo / "papers.yaml").read_text(encoding="utf-8"))
 
 
-def test_held_options_given_twice_and_with_equals(repo: Path) -> None:
+def test_options_given_twice_and_with_equals(repo: Path) -> None:
     code, out, err = run_cli(repo, "add", "--title", "First", "--title=Second Title", "--date=2024-10-15")
     assert code == 0, err + out
     assert _titles(repo) == ["Second Title"]
@@ -107,7 +107,7 @@ def _cli(repo: Path, env: dict[str, str], *args: str) -> subprocess.CompletedPro
     ],
     ids=["plain", "NO_COLOR", "TERM=dumb", "FORCE_COLOR-empty", "FORCE_COLOR", "TTY_COMPATIBLE"],
 )
-def test_held_result_lines_read_the_same_plain_or_coloured(
+def test_result_lines_read_the_same_plain_or_coloured(
     repo: Path, extra: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import os
