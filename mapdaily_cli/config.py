@@ -226,6 +226,10 @@ def _headers(where: str, value: Any) -> dict[str, str]:
     return {**DEFAULT_HEADERS, **value}
 
 
+#: Lower-case names YAML 1.1 reads as a boolean or null, not as a key of text.
+_YAML_WORDS = frozenset({"yes", "no", "true", "false", "on", "off", "null"})
+
+
 def _extra_fields(where: str, value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(
         isinstance(v, str) and re.fullmatch(r"[a-z][a-z0-9_]*", v, re.A) for v in value
@@ -233,6 +237,12 @@ def _extra_fields(where: str, value: Any) -> tuple[str, ...]:
         raise ConfigError(
             f"{where}: extra_fields must be a list of field names in lower case letters, digits and _"
             f' (e.g. ["reviewer"]), not {value!r}'
+        )
+    words = [v for v in value if v in _YAML_WORDS]
+    if words:
+        raise ConfigError(
+            f"{where}: extra_fields: {words[0]!r} reads as {'null' if words[0] == 'null' else 'a boolean'}"
+            " in YAML, so no paper could hold it; name the field otherwise"
         )
     taken = [v for v in value if v in FIELDS]
     if taken or len(set(value)) != len(value):

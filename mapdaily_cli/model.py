@@ -251,6 +251,7 @@ def comment_links(text: str) -> list[re.Match[str]]:
 # Control characters (C0 but tab and newline, DEL, C1, the Unicode line and paragraph separators):
 # YAML and markdown would each read them their own way.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 #: What :func:`paper_problem` says of a key that is no field.
@@ -278,6 +279,8 @@ def paper_problem(
             return key, f"must be text, not {value!r}", "quote it"
         if value and CONTROL.search(value):
             return key, "holds a control character", "remove it"
+        if value and _SURROGATE.search(value):  # bytes that were not UTF-8 (from a command line)
+            return key, "holds bytes that are not UTF-8 text", "type it again as UTF-8"
     return None
 
 

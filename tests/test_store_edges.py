@@ -214,3 +214,16 @@ def test_a_lock_path_that_cannot_be_opened_is_a_one_line_error_not_a_bug(repo: P
     assert code == 1, (code, err)
     assert "internal error" not in err and "mapdaily.lock" in err
     assert git(repo, "status", "--porcelain") == ""
+
+
+def test_a_field_named_as_a_yaml_word_is_refused_in_the_settings(repo: Path) -> None:
+    """``on``, ``yes``, ``null`` ... read back as a boolean or null: such a field could never be stored."""
+    (repo / "mapdaily.toml").write_text('extra_fields = ["on"]\n', encoding="utf-8")
+    code, _, err = run_cli(repo, "check")
+    assert code == 2 and "'on' reads as a boolean in YAML" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_value_that_was_not_utf8_on_the_command_line_is_refused_by_name(repo: Path) -> None:
+    _digest(repo)
+    code, _, err = run_cli(repo, "add", "--title", "Caf\udce9", "--date", "2024-10-15")
+    assert code == 1 and "title" in err and "not UTF-8" in err and "papers.yaml:" not in err
