@@ -197,3 +197,33 @@ def test_templates_compiled_once_render_the_same(git_repo: Path) -> None:
     ok("render", "--discard-hand-edits")
     assert (git_repo / "README.md").read_text(encoding="utf-8") == first
     ok("check")
+
+
+def test_the_paper_counts_kept_in_the_scan_cache_are_the_files(git_repo: Path) -> None:
+    """Whatever the commands did, the counts the scan cache keeps for a version of papers.yaml are
+    what a parse of that version gives, and the index made from them is the one a full parse makes."""
+    import json
+    import zlib
+
+    from conftest import run_cli
+
+    def ok(*args: str) -> None:
+        code, out, err = run_cli(git_repo, *args)
+        assert code == 0, err + out
+
+    ok("add", "--title", "First Paper", "--date", "2024-10-07")
+    for day, title in (("2024-10-08", "Second"), ("2024-10-14", "Third"), ("2024-10-15", "Fourth")):
+        ok("rotate", "--date", day)
+        ok("add", "--title", f"{title} Paper", "--date", day)
+    ok("rotate", "--date", "2024-10-21")  # a Monday: a week closes, the index counts every week
+    ok("remove", "2024-10-14#1")
+    ok("rotate", "--date", "2024-10-28")
+    data = (git_repo / "papers.yaml").read_bytes()
+    entries = json.loads((git_repo / ".git" / "mapdaily-scan.json").read_text(encoding="utf-8"))
+    entry = next(e for e in entries if e["key"] == [len(data), zlib.crc32(data)])
+    stream = Stream(Path("p"), "p", data, extra_fields=[])
+    parsed = [len(stream.day(i).papers) for i in range(len(stream))]
+    known = [(n, c) for n, c in zip(parsed, entry["counts"], strict=True) if c is not None]
+    assert all(n == c for n, c in known)
+    assert any(n is not None for n in entry["counts"])
+    ok("check")

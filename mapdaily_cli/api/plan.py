@@ -15,7 +15,6 @@ from mapdaily_cli.render import START, Renderer, chart_path
 from mapdaily_cli.site import feed_xml, search
 from mapdaily_cli.site import weeks_svg as chart_svg
 from mapdaily_cli.store import ScanCache, Stream
-from mapdaily_cli.store.daylines import papers_at
 
 #: The kinds of generated file that mapdaily writes whole (no markers): the reader's side of the digest.
 WHOLE = frozenset({"feed", "page", "library", "manifest", "papers", "notes", "chart"})
@@ -96,7 +95,7 @@ def closed_counts(stream: Stream, config: Config) -> list[tuple[Week, int]]:
     counts: list[tuple[Week, int]] = []
     for i, when in stream.walk(len(found[1]) + 1 if found else 0):
         week = week_of(when, config.first_weekday)
-        n = papers_at(stream, i)
+        n = stream.papers_at(i)
         if counts and counts[-1][0] == week:
             counts[-1] = (week, counts[-1][1] + n)
         else:

@@ -149,6 +149,7 @@ class Transaction:
         write_all({paths[rel]: text for rel, text in files.items()}, journal)
         parts = files.get(self.config.data)
         if isinstance(parts, list):
+            self.old.remember_counts()  # the papers counted in the history as read (closed weeks)
             self.stream.written(parts)
         result = Result(summary, list(files), notes=list(self.notes))
         if repo is not None:

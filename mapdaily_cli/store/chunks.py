@@ -27,7 +27,7 @@ class Chunk:
     """One YAML document of the stream: its bytes (its ``---`` line included, if it has one),
     decoded only when something reads it."""
 
-    __slots__ = ("_data", "_raw", "end", "offset", "day", "added_lines", "source", "_text")
+    __slots__ = ("_data", "_raw", "end", "offset", "day", "added_lines", "source", "_text", "papers")
 
     def __init__(
         self,
@@ -50,6 +50,8 @@ class Chunk:
         self.offset = offset
         #: The validated Day, once parsed.
         self.day = day
+        #: How many papers the document holds, once counted (or known from the scan cache).
+        self.papers: int | None = None if day is None else len(day.papers)
         #: Lines put in front of the bytes read from the file (a ``---`` added when a day is inserted
         #: above it), so that positions still name the file's lines.
         self.added_lines = added_lines

@@ -39,6 +39,8 @@ class Prefilter:
         self.cache = cache
         #: What an earlier run learnt of these very bytes: where words can hide (None: not known).
         self.hiding: list[int] | None = cache.lookup(raw) if cache else None
+        #: How many papers each document of these bytes holds, as far as an earlier run counted.
+        self.counts: list[int | None] = cache.counts if cache else []
         self._lowered: bytes | None = None
 
     def candidates(
@@ -77,19 +79,26 @@ class Prefilter:
                 hits.add(k)
         return sorted({starts[k][2] for k in hits} | always)
 
-    def written(self, parts: list[bytes | memoryview]) -> None:
+    def written(self, parts: list[bytes | memoryview], counts: list[int | None] | None = None) -> None:
         """Tell the scan cache about the file just written as ``parts`` (changed documents, then
         one view of the untouched tail of the bytes read): where words can hide in it follows from
-        what is known of the bytes read, without a new scan."""
-        if self.cache is None or self.hiding is None:
+        what is known of the bytes read, without a new scan; ``counts`` are its documents' papers."""
+        if self.cache is None or (self.hiding is None and not counts):
             return
         head = b"".join(bytes(p) for p in parts if not isinstance(p, memoryview))
         tail = next((p for p in parts if isinstance(p, memoryview)), None)
         tail_start = len(self.raw) - len(tail) if tail is not None else len(self.raw)
         shift = len(head) - tail_start
-        hiding = [m.start() for m in HIDING.finditer(head)]
-        hiding += [at + shift for at in self.hiding if at >= tail_start]
-        self.cache.remember(b"".join(parts) if tail is None else (head, tail), hiding, self.raw)
+        hiding = None
+        if self.hiding is not None:
+            hiding = [m.start() for m in HIDING.finditer(head)]
+            hiding += [at + shift for at in self.hiding if at >= tail_start]
+        self.cache.remember(b"".join(parts) if tail is None else (head, tail), hiding, self.raw, counts)
+
+    def remember_counts(self, counts: list[int | None]) -> None:
+        """Keep the papers of each document of the bytes read, for the next command that reads them."""
+        if self.cache is not None and counts != self.counts:
+            self.cache.remember(self.raw, self.hiding, counts=counts)
 
 
 def _phrase(words: list[str]) -> re.Pattern[bytes]:
@@ -109,6 +118,8 @@ class ScanCache:
         #: Read-only for commands that must write nothing (a dry run, a look at the digest).
         self.writable = writable
         self._known: tuple[bytes, list[int]] | None = None  # the last key computed, and of what
+        #: The paper counts the entry found by the last :meth:`lookup` holds ([] for none).
+        self.counts: list[int | None] = []
 
     def _key(self, data: bytes | tuple[bytes, memoryview]) -> list[int]:
         import zlib
@@ -131,29 +142,48 @@ class ScanCache:
             return []
 
     def lookup(self, data: bytes) -> list[int] | None:
+        """What an earlier run found of ``data``: where words can hide (None: not known), and the
+        papers of each document in :attr:`counts` ([] when not known)."""
+        self.counts = []
         if not self.path.exists():
             return None
         key = self._key(data)
         for entry in self._entries():
-            if entry.get("key") == key and isinstance(entry.get("hiding"), list):
-                return [int(at) for at in entry["hiding"]]
+            if entry.get("key") != key:
+                continue
+            counts = entry.get("counts")
+            if isinstance(counts, list) and all(n is None or type(n) is int for n in counts):
+                self.counts = counts
+            hiding = entry.get("hiding")
+            return [int(at) for at in hiding] if isinstance(hiding, list) else None
         return None
 
     def remember(
-        self, data: bytes | tuple[bytes, memoryview], hiding: list[int], before: bytes | None = None
+        self,
+        data: bytes | tuple[bytes, memoryview],
+        hiding: list[int] | None,
+        before: bytes | None = None,
+        counts: list[int | None] | None = None,
     ) -> None:
-        """Keep ``hiding`` for ``data``, newest first; ``before`` (the version it was made from)
-        stays next, so going back to it (a reset, a checkout) finds it."""
+        """Keep ``hiding`` and ``counts`` (the papers of each document), either of them when known,
+        for ``data``, newest first, with what was kept of it before; ``before`` (the version it was
+        made from) stays next, so going back to it (a reset, a checkout) finds it."""
         import json
 
         if not self.writable:
             return
         key = self._key(data)
-        entries = [e for e in self._entries() if e.get("key") != key]
+        entries = self._entries()
+        entry: dict[str, Any] = next((e for e in entries if e.get("key") == key), {"key": key})
+        entries = [e for e in entries if e is not entry]
         if before is not None:
             old = self._key(before)
             entries.sort(key=lambda e: e.get("key") != old)
-        entries.insert(0, {"key": key, "hiding": hiding})
+        if hiding is not None:
+            entry["hiding"] = hiding
+        if counts:
+            entry["counts"] = counts
+        entries.insert(0, entry)
         tmp = self.path.with_name(self.path.name + f".{os.getpid()}.tmp")
         try:
             tmp.write_text(json.dumps(entries[: self.KEEP]), encoding="utf-8")

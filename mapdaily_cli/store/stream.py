@@ -44,6 +44,9 @@ class Stream:
         if self.prefilter.hiding is None:  # an earlier run saw no conflict markers in these bytes
             self._check_conflicts()
         self.preamble, self.chunks = split(self.raw, display)
+        if len(self.prefilter.counts) == len(self.chunks):  # counted by an earlier run: these bytes
+            for chunk, n in zip(self.chunks, self.prefilter.counts, strict=True):
+                chunk.papers = n
         self.changed = False
 
     @classmethod
@@ -99,8 +102,32 @@ class Stream:
         return self.to_bytes().decode("utf-8")
 
     def written(self, parts: list[bytes | memoryview]) -> None:
-        """Tell the scan cache that ``parts`` (from :meth:`parts`) is now the file."""
-        self.prefilter.written(parts)
+        """Tell the scan cache that ``parts`` (from :meth:`parts`) is now the file, with the papers
+        of each document as far as they are known."""
+        counts = self._counts()
+        self.prefilter.written(parts, counts if any(n is not None for n in counts) else None)
+
+    def _counts(self) -> list[int | None]:
+        return [c.papers if c.day is None else len(c.day.papers) for c in self.chunks]
+
+    def remember_counts(self) -> None:
+        """Keep the papers counted in the documents as read, when some were (for the next command)."""
+        if not self.changed:
+            counts = self._counts()
+            if any(n is not None for n in counts):
+                self.prefilter.remember_counts(counts)
+
+    def papers_at(self, index: int) -> int:
+        """How many papers document ``index`` holds: known once counted (or from the scan cache),
+        else read off its lines where they leave no doubt, else from its parse."""
+        chunk = self.chunks[index]
+        if chunk.day is not None:  # parsed: that says it
+            return len(chunk.day.papers)
+        if chunk.papers is None:
+            from mapdaily_cli.store.daylines import papers_at
+
+            chunk.papers = papers_at(self, index)
+        return chunk.papers
 
     def snapshot(self) -> Stream:
         """A copy whose document list is independent of this one's (chunks are never mutated)."""
