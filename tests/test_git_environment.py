@@ -127,3 +127,23 @@ def test_git_dir_in_the_environment_does_not_redirect_a_push(
     ok(repo, "add", "--title", "Beta", "--date", "2024-10-15", "--push")
     monkeypatch.delenv("GIT_DIR")
     assert git(remote, "log", "-1", "--format=%s") == "add: Beta (2024-10-15)"
+
+
+def test_a_refused_commit_leaves_nothing_staged_and_one_made_leaves_the_index_clean(repo: Path) -> None:
+    """With nothing else staged, the paths are staged and the index committed (git hashes each file
+    once); a hook that refuses the commit finds the index put back as it was."""
+    ok(repo, "add", "--title", "Alpha", "--date", "2024-10-15")
+    assert git(repo, "status", "--porcelain") == ""
+    hooks = repo / ".git" / "hooks"
+    (hooks / "pre-commit").write_text("#!/bin/sh\necho 'not today' >&2\nexit 1\n", encoding="utf-8")
+    (hooks / "pre-commit").chmod(0o755)
+    code, _, err = run_cli(repo, "add", "--title", "Beta", "--date", "2024-10-15")
+    assert code == 1 and "not today" in err
+    assert git(repo, "diff", "--cached", "--name-only") == ""  # nothing left staged
+    assert "papers.yaml" in git(repo, "diff", "--name-only")  # the files are written
+    (hooks / "pre-commit").unlink()
+    (repo / "notes.txt").write_text("mine\n", encoding="utf-8")
+    git(repo, "add", "notes.txt")  # something of the user's staged: it stays staged, out of the commit
+    ok(repo, "add", "--title", "Gamma", "--date", "2024-10-15")
+    assert "notes.txt" not in git(repo, "show", "--name-only", "--format=", "HEAD")
+    assert git(repo, "diff", "--cached", "--name-only") == "notes.txt"

@@ -4,6 +4,7 @@ of exactly the named paths."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
@@ -305,32 +306,48 @@ def commit_paths(tree: Worktree, paths: Sequence[Path], message: str) -> str | N
     and out of the commit. Returns the new commit's short hash (the commit made here, not one a
     hook made after it), or None when nothing changed."""
     names = rel(tree, paths)
+    ours = False
     try:
-        # Only new files need staging first; `commit --only` stages tracked ones itself (each large
-        # file is hashed once, not once per git command).
-        known = tracked(tree, paths)
-        new = [r for r in names if r not in known and (tree.root / r).exists()]
-        if new:
-            tree.git("add", "--", *new)
+        head = _has_head(tree)
+        if head and not tree.git("diff", "--cached", "--name-only", "-z").strip("\0"):
+            # Nothing else is staged: stage these and commit the index. git hashes and compresses
+            # each file once (`commit --only` hashes a large papers.yaml twice).
+            tree.git(*_COMMIT_SETTINGS, "add", "-A", "--", *names)
             tree.tracked.clear()
-        # With a HEAD, --only commits these paths alone; the first commit takes the index, which
-        # then holds just them.
-        only = ["--only"] if _has_head(tree) else []
-        try:
-            said = tree.git(*_COMMIT_SETTINGS, "commit", *only, "-m", message, "--", *names)
-        except Failed as e:
-            out = f"{e.stdout}{e.stderr}"
-            if any(w in out for w in ("nothing to commit", "nothing added to commit", "no changes added")):
-                return None
-            raise
-        found = _SUMMARY.search(said)
-        if found:
-            return found[1]
-        return tree.git("rev-parse", "--short=8", "--verify", "HEAD^{commit}").strip()
+            ours, args = True, []
+        else:
+            # Only new files need staging first; `commit --only` stages tracked ones itself. With a
+            # HEAD, --only commits these paths alone; the first commit takes the index.
+            known = tracked(tree, paths)
+            new = [r for r in names if r not in known and (tree.root / r).exists()]
+            if new:
+                tree.git(*_COMMIT_SETTINGS, "add", "--", *new)
+                tree.tracked.clear()
+            args = [*(["--only"] if head else []), "--", *names]
+        return _commit(tree, message, args)
     except Failed as e:
+        if ours:  # leave the index as it was: nothing of ours staged
+            with contextlib.suppress(Failed):
+                tree.git("reset", "-q", "--", *names)
         raise GitError(
             f"git commit failed: {_said(e, 'commit')}; the files are written but not committed"
         ) from None
+
+
+def _commit(tree: Worktree, message: str, args: list[str]) -> str | None:
+    """``git commit -m message args``: the short hash of the commit made, None when there was
+    nothing to commit."""
+    try:
+        said = tree.git(*_COMMIT_SETTINGS, "commit", "-m", message, *args)
+    except Failed as e:
+        out = f"{e.stdout}{e.stderr}"
+        if any(w in out for w in ("nothing to commit", "nothing added to commit", "no changes added")):
+            return None
+        raise
+    found = _SUMMARY.search(said)
+    if found:
+        return found[1]
+    return tree.git("rev-parse", "--short=8", "--verify", "HEAD^{commit}").strip()
 
 
 def _has_head(tree: Worktree) -> bool:
