@@ -42,6 +42,10 @@ _LIQUID_OPEN = re.compile(r"\{(?=[{%])")
 # does not end it: it is written ``&lt;``).
 _AUTOLINK = re.compile(r"(?:https?|ftp)(:)//|www(\.)", re.IGNORECASE)
 _ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+# What a link destination may hold as it is: the characters ``quote`` leaves as they are.
+_URL_SAFE = "-._~:/?#[]@!$&'*+,;=%"
+_URL_AS_IS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]*")
+_LINKABLE = re.compile(r"^\s*https?://", re.IGNORECASE)
 
 
 def _escape_match(m: re.Match[str]) -> str:
@@ -85,6 +89,8 @@ def _folded_cell(text: str) -> str:
 def _escape(text: str, open_end: bool = False) -> str:
     """``text`` (folded already) as cell markdown that shows exactly that text (``open_end``: markup
     follows it at once)."""
+    if "://" not in text and "www." not in text.lower():  # no autolink can form: each special escaped
+        return _CELL_SPECIAL.sub(_escape_match, text)
     specials = list(_CELL_SPECIAL.finditer(text))
     lowered = text.lower()
     if not specials and not (open_end and ("://" in lowered or "www." in lowered)):
@@ -109,11 +115,12 @@ def comment_cell(text: str | None) -> str:
     if text is None:
         return cell(text)
     text = fold_space(text)
-    if not comment_links(text):
+    links = comment_links(text)
+    if not links:
         return _folded_cell(text)
     out: list[str] = []
     pos = 0
-    for m in comment_links(text):
+    for m in links:
         out.append(_escape(text[pos : m.start()], open_end=True))
         if m["auto"]:
             out.append(f"<{m['auto']}>")
@@ -138,13 +145,15 @@ def link_target(url: str) -> str:
     an entity is written ``&amp;``: cmark-gfm decodes entities in a destination before backslash
     escapes, so only an entity keeps it. A ``{`` is percent-encoded (as a browser would send it), so
     no Liquid tag can open in a destination."""
-    target = quote(fold_space(url).replace(" ", "%20"), safe="-._~:/?#[]@!$&'*+,;=%")
-    return _ENTITY.sub("&amp;", target)
+    target = fold_space(url)
+    if _URL_AS_IS.fullmatch(target) is None:
+        target = quote(target.replace(" ", "%20"), safe=_URL_SAFE)
+    return _ENTITY.sub("&amp;", target) if "&" in target else target
 
 
 def is_linkable(url: str | None) -> bool:
     """Only http(s) urls become links; anything else (``javascript:``) stays text-less."""
-    return bool(url) and re.match(r"^\s*https?://", url or "", re.IGNORECASE) is not None
+    return bool(url) and _LINKABLE.match(url or "") is not None
 
 
 def title_cell(paper: Paper) -> str:

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
+from mapdaily_cli.model import CONTROL
 from mapdaily_cli.store.yamlio import reads_as_text
 
 if TYPE_CHECKING:
@@ -72,10 +73,20 @@ def quick_count(text: str) -> int | None:
     return text.count("\n- ")
 
 
-def quick_load(text: str) -> dict[str, object] | None:
+class LineRead(dict[str, object]):
+    """A day document read off its lines: ``date`` (a date, or the text of a quoted one) and
+    ``papers`` (None or a list of mappings of text to text), where no value holds a control
+    character (:data:`~mapdaily_cli.model.CONTROL`): what the store's rules need checked of it is
+    known to hold but for the keys and the titles."""
+
+    __slots__ = ()
+
+
+def quick_load(text: str) -> LineRead | None:
     """What a YAML parse of the day document ``text`` gives (a mapping of ``date`` and ``papers``,
-    each paper a mapping of text), when its layout is the plain one described above and every value
-    reads as text; else None (then only a parse can tell, or say what is wrong)."""
+    each paper a mapping of text), when its layout is the plain one described above, every value
+    reads as text and none holds a control character; else None (then only a parse can tell, or
+    say what is wrong)."""
     if _UNSURE.search(text) or quick_count(text) is None:
         return None
     head = _HEAD.match(text)
@@ -92,7 +103,7 @@ def quick_load(text: str) -> dict[str, object] | None:
         if not papers or m[2] in papers[-1]:
             return None  # a key twice: the parse says where
         papers[-1][m[2]] = value
-    return None if when is None else {"date": when, "papers": papers}
+    return None if when is None else LineRead(date=when, papers=papers)
 
 
 def _date(written: str) -> date | str | None:
@@ -111,7 +122,8 @@ def _value(m: re.Match[str]) -> str | None:
         if "\\" not in m[3]:
             return m[3]
         unknown = [e for e in _ESCAPE.findall(m[3]) if e not in _ESCAPES]
-        return None if unknown else _ESCAPE.sub(lambda e: _ESCAPES[e[1]], m[3])
+        value = None if unknown else _ESCAPE.sub(lambda e: _ESCAPES[e[1]], m[3])
+        return None if value is None or CONTROL.search(value) else value
     if m[4] is not None:
         return m[4].replace("''", "'")
     plain = m[5].rstrip(" ")
