@@ -219,9 +219,24 @@ _MARKER_LINE = re.compile(
 )
 
 
+def marker_lines(text: str) -> list[re.Match[str]]:
+    """The marker lines of ``text``, in order: those of the lines holding ``mapdaily:`` (a marker
+    line starts at its line's start and ends at its end, so each line holds at most one), as
+    ``_MARKER_LINE.finditer`` finds them without trying every line of a long page."""
+    marks = []
+    at = text.find("mapdaily:")
+    while at >= 0:
+        m = _MARKER_LINE.match(text, text.rfind("\n", 0, at) + 1)
+        if m is not None:
+            marks.append(m)
+        end = text.find("\n", at)
+        at = -1 if end < 0 else text.find("mapdaily:", end)
+    return marks
+
+
 def split_regions(text: str, path: str) -> Regioned:
     """Cut ``text`` at its one pair of marker lines; a DataError says what is wrong with them."""
-    marks = list(_MARKER_LINE.finditer(text))
+    marks = marker_lines(text)
     kinds = [m[1] for m in marks]
     if kinds != ["start", "end"]:
         if not marks:
