@@ -190,8 +190,8 @@ def on_two_days(keys: Iterable[Key]) -> list[str]:
     """A warning for each pair of days that list the same papers (same url or normalised title,
     as `add` refuses a duplicate); ``keys`` come newest day first."""
     keys = list(keys)
-    titles, urls = {k[1] for k in keys}, [k[2] for k in keys if k[2]]
-    if len(titles) == len(keys) and len(set(urls)) == len(urls):
+    titles_seen, urls = {k[1] for k in keys}, [k[2] for k in keys if k[2]]
+    if len(titles_seen) == len(keys) and len(set(urls)) == len(urls):
         return []  # no title and no url twice: no pair
     first: dict[tuple[str, str], date] = {}
     pairs: dict[tuple[date, date], list[str]] = {}

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from itertools import islice
 from datetime import date
+from itertools import islice
 from typing import TYPE_CHECKING
 
 from mapdaily_cli.model import CONTROL
