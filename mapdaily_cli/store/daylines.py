@@ -87,7 +87,9 @@ def quick_load(text: str) -> LineRead | None:
     say what is wrong)."""
     if any(brk in text for brk in _OTHER_BREAKS):
         return None
-    if _READ_LAYOUT.fullmatch(text if text.endswith("\n") else text + "\n") is None:
+    if not text.endswith("\n"):
+        text += "\n"  # the last line ends as every other does
+    if _READ_LAYOUT.fullmatch(text) is None:
         return None
     head = _HEAD.match(text)
     assert head is not None  # the layout holds
