@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -272,6 +272,16 @@ def _framed(region: str) -> str:
     return f"\n{body}\n\n" if body else ""
 
 
+def _column_cell(column: str) -> Callable[[Paper], str]:
+    """How a table's ``column`` shows a paper: its linked title, its comment, or the text of the
+    field."""
+    if column == "title":
+        return title_cell
+    if column == "comment":
+        return lambda paper: comment_cell(paper.comment)
+    return lambda paper: cell(paper.value_of(column))
+
+
 # --- templates --------------------------------------------------------------------------------
 
 
@@ -341,20 +351,18 @@ class Renderer:
         without papers has one row holding ``placeholder`` (none when it is empty)."""
         rows = [self._header_lines]
         columns = self.config.columns
-        for paper in day.papers:
-            rows.append("| " + " | ".join(self._cell(paper, c) for c in columns) + " |")
+        cells = self._cells
+        rows += ["| " + " | ".join([f(paper) for f in cells]) + " |" for paper in day.papers]
         if not day.papers and fold_space(placeholder):
             rows.append(
                 "| " + " | ".join([liquid_inert(cell(placeholder)), *[""] * (len(columns) - 1)]) + " |"
             )
         return "\n".join(rows)
 
-    def _cell(self, paper: Paper, column: str) -> str:
-        if column == "title":
-            return title_cell(paper)
-        if column == "comment":
-            return comment_cell(paper.comment)
-        return cell(paper.value_of(column))
+    @cached_property
+    def _cells(self) -> list[Callable[[Paper], str]]:
+        """How each configured column shows a paper."""
+        return [_column_cell(c) for c in self.config.columns]
 
     def today_table(self, day: DayView | Day) -> str:
         """Today's table: with the ``empty_today`` row while it has no paper, so that the page has a
