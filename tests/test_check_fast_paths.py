@@ -4,6 +4,7 @@ folding spaces, paper keys, finding markers, pairs of days)."""
 
 from __future__ import annotations
 
+import importlib
 import re
 from datetime import date
 from typing import Any
@@ -12,8 +13,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_daylines import ATOMS, PAPERS, TEXT, by_hand
 
-from mapdaily_cli import render
-from mapdaily_cli.api.check import Key, on_two_days
+from mapdaily_cli import api, render
 from mapdaily_cli.errors import DataError
 from mapdaily_cli.model import COMMENT_LINK, CONTROL, Paper, arxiv_ref, canonical_url, comment_link_url
 from mapdaily_cli.model import fold_space as quick_fold
@@ -21,6 +21,11 @@ from mapdaily_cli.store import daylines
 from mapdaily_cli.store.daylines import quick_load
 from mapdaily_cli.store.validate import validate_day
 from mapdaily_cli.store.yamlio import reads_as_text
+
+# The room of `check` (reached through the package first: importing it by name would shadow
+# ``api.check``, the function, with the module).
+on_two_days = importlib.import_module(api.check.__module__).on_two_days
+Key = tuple[date, str, str, str]
 
 # --- the long ways ------------------------------------------------------------------------------
 
