@@ -46,7 +46,8 @@ _LAYOUT = re.compile(
 _OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
 # What the YAML reader refuses (a control character), and a byte order mark: a parse must say it.
 _NOT_READ = r"\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff"
-# The layout in text without any of them: each class of it (all are negated) leaves them out too.
+# The layout in text without any of them (one pass over the text for both): each negated class of
+# it leaves them out too (the other classes hold printable ASCII only).
 _READ_LAYOUT = re.compile(_LAYOUT.pattern.replace("[^", "[^" + _NOT_READ))
 # The date and the papers line (after what the layout lets stand before them).
 _HEAD = re.compile(r"(?:--- *\n)?(?:(?:#[^\n]*)?\n)*date: ([^\n]*?) *\npapers:( \[\])? *\n")
