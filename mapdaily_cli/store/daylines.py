@@ -20,6 +20,7 @@ from itertools import islice
 from typing import TYPE_CHECKING
 
 from mapdaily_cli.model import CONTROL
+from mapdaily_cli.store.validate import LineRead
 from mapdaily_cli.store.yamlio import reads_as_text
 
 if TYPE_CHECKING:
@@ -70,15 +71,6 @@ def quick_count(text: str) -> int | None:
     if _LAYOUT.fullmatch(text) is None:
         return None
     return text.count("\n- ")
-
-
-class LineRead(dict[str, object]):
-    """A day document read off its lines: ``date`` (a date, or the text of a quoted one) and
-    ``papers`` (None or a list of mappings of text to text), where no value holds a control
-    character (:data:`~mapdaily_cli.model.CONTROL`): what the store's rules need checked of it is
-    known to hold but for the keys and the titles."""
-
-    __slots__ = ()
 
 
 def quick_load(text: str) -> LineRead | None:

@@ -10,9 +10,17 @@ from typing import Any
 
 from mapdaily_cli.errors import DataError
 from mapdaily_cli.model import FIELDS, UNKNOWN_FIELD, Day, Paper, paper_problem
-from mapdaily_cli.store.daylines import LineRead
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class LineRead(dict[str, object]):
+    """A day document read off its lines (:func:`~mapdaily_cli.store.daylines.quick_load`):
+    ``date`` (a date, or the text of a quoted one) and ``papers`` (None or a list of mappings of
+    text to text), where no value holds a control character (:data:`~mapdaily_cli.model.CONTROL`):
+    what the store's rules need checked of it is known to hold but for the keys and the titles."""
+
+    __slots__ = ()
 
 
 class KeyOf(str):
