@@ -97,7 +97,8 @@ def quick_load(text: str) -> LineRead | None:
     for line in islice(lines, head[0].count("\n"), None):
         if not line or line[0] == "#":
             continue
-        key, _, written = line[2:].partition(": ")
+        lead, _, written = line.partition(": ")  # the key's line start ("- " or "  ") holds none
+        key = lead[2:]
         value = _value(written.rstrip(" "))
         if value is None or not reads_as_text(key):
             return None
