@@ -124,6 +124,10 @@ def parse_date(text: str) -> date:
 
 def fold_space(text: str) -> str:
     """Runs of whitespace (newlines included) to one space, ends stripped."""
+    # Every whitespace character but the space is unprintable: a printable text with no run of
+    # spaces and none at its ends is folded already (most texts; no copy is made of them).
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text
     return " ".join(text.split())
 
 
@@ -206,8 +210,18 @@ def arxiv_id(url_or_id: str) -> str | None:
     return ref.written if ref else None
 
 
+# The link to an abstract as mapdaily writes it (nearly every url of a digest): its key is told by
+# this alone, when its date is one (see arxiv_ref).
+_ARXIV_ABS = re.compile(r"https://arxiv\.org/abs/([0-9]{4})\.([0-9]{4,5})(?:v[0-9]+)?")
+
+
 def canonical_url(url: str) -> str:
     """The key two urls are compared by: ``arxiv:ID`` for arXiv, else the url minus scheme."""
+    m = _ARXIV_ABS.fullmatch(url)
+    if m is not None:
+        yymm, num = m.groups()
+        if 1 <= int(yymm[2:]) <= 12 and (len(num) == 4) == ("0704" <= yymm <= "1412"):
+            return f"arxiv:{yymm}.{num}"
     ref = arxiv_ref(url)
     if ref:
         return f"arxiv:{ref.id}"
@@ -245,6 +259,8 @@ def comment_link_url(url: str) -> bool:
 
 def comment_links(text: str) -> list[re.Match[str]]:
     """The links in a comment, in order: markdown links and autolinks whose url is a comment link."""
+    if "](" not in text and "<" not in text:  # each link holds one or the other
+        return []
     return [m for m in COMMENT_LINK.finditer(text) if comment_link_url(m["target"] or m["auto"])]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path, PurePosixPath
@@ -42,6 +42,10 @@ _LIQUID_OPEN = re.compile(r"\{(?=[{%])")
 # does not end it: it is written ``&lt;``).
 _AUTOLINK = re.compile(r"(?:https?|ftp)(:)//|www(\.)", re.IGNORECASE)
 _ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+# What a link destination may hold as it is: the characters ``quote`` leaves as they are.
+_URL_SAFE = "-._~:/?#[]@!$&'*+,;=%"
+_URL_AS_IS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'*+,;=%]*")
+_LINKABLE = re.compile(r"^\s*https?://", re.IGNORECASE)
 
 
 def _escape_match(m: re.Match[str]) -> str:
@@ -85,6 +89,8 @@ def _folded_cell(text: str) -> str:
 def _escape(text: str, open_end: bool = False) -> str:
     """``text`` (folded already) as cell markdown that shows exactly that text (``open_end``: markup
     follows it at once)."""
+    if "://" not in text and "www." not in text.lower():  # no autolink can form: each special escaped
+        return _CELL_SPECIAL.sub(_escape_match, text)
     specials = list(_CELL_SPECIAL.finditer(text))
     lowered = text.lower()
     if not specials and not (open_end and ("://" in lowered or "www." in lowered)):
@@ -109,11 +115,12 @@ def comment_cell(text: str | None) -> str:
     if text is None:
         return cell(text)
     text = fold_space(text)
-    if not comment_links(text):
+    links = comment_links(text)
+    if not links:
         return _folded_cell(text)
     out: list[str] = []
     pos = 0
-    for m in comment_links(text):
+    for m in links:
         out.append(_escape(text[pos : m.start()], open_end=True))
         if m["auto"]:
             out.append(f"<{m['auto']}>")
@@ -138,13 +145,15 @@ def link_target(url: str) -> str:
     an entity is written ``&amp;``: cmark-gfm decodes entities in a destination before backslash
     escapes, so only an entity keeps it. A ``{`` is percent-encoded (as a browser would send it), so
     no Liquid tag can open in a destination."""
-    target = quote(fold_space(url).replace(" ", "%20"), safe="-._~:/?#[]@!$&'*+,;=%")
-    return _ENTITY.sub("&amp;", target)
+    target = fold_space(url)
+    if _URL_AS_IS.fullmatch(target) is None:
+        target = quote(target.replace(" ", "%20"), safe=_URL_SAFE)
+    return _ENTITY.sub("&amp;", target) if "&" in target else target
 
 
 def is_linkable(url: str | None) -> bool:
     """Only http(s) urls become links; anything else (``javascript:``) stays text-less."""
-    return bool(url) and re.match(r"^\s*https?://", url or "", re.IGNORECASE) is not None
+    return bool(url) and _LINKABLE.match(url or "") is not None
 
 
 def title_cell(paper: Paper) -> str:
@@ -210,9 +219,24 @@ _MARKER_LINE = re.compile(
 )
 
 
+def marker_lines(text: str) -> list[re.Match[str]]:
+    """The marker lines of ``text``, in order: those of the lines holding ``mapdaily:`` (a marker
+    line starts at its line's start and ends at its end, so each line holds at most one), as
+    ``_MARKER_LINE.finditer`` finds them without trying every line of a long page."""
+    marks = []
+    at = text.find("mapdaily:")
+    while at >= 0:
+        m = _MARKER_LINE.match(text, text.rfind("\n", 0, at) + 1)
+        if m is not None:
+            marks.append(m)
+        end = text.find("\n", at)
+        at = -1 if end < 0 else text.find("mapdaily:", end)
+    return marks
+
+
 def split_regions(text: str, path: str) -> Regioned:
     """Cut ``text`` at its one pair of marker lines; a DataError says what is wrong with them."""
-    marks = list(_MARKER_LINE.finditer(text))
+    marks = marker_lines(text)
     kinds = [m[1] for m in marks]
     if kinds != ["start", "end"]:
         if not marks:
@@ -246,6 +270,16 @@ def _framed(region: str) -> str:
     empty."""
     body = region.strip("\n")
     return f"\n{body}\n\n" if body else ""
+
+
+def _column_cell(column: str) -> Callable[[Paper], str]:
+    """How a table's ``column`` shows a paper: its linked title, its comment, or the text of the
+    field."""
+    if column == "title":
+        return title_cell
+    if column == "comment":
+        return lambda paper: comment_cell(paper.comment)
+    return lambda paper: cell(paper.value_of(column))
 
 
 # --- templates --------------------------------------------------------------------------------
@@ -327,20 +361,18 @@ class Renderer:
         without papers has one row holding ``placeholder`` (none when it is empty)."""
         rows = [self._header_lines]
         columns = self.config.columns
-        for paper in day.papers:
-            rows.append("| " + " | ".join(self._cell(paper, c) for c in columns) + " |")
+        cells = self._cells
+        rows += ["| " + " | ".join([f(paper) for f in cells]) + " |" for paper in day.papers]
         if not day.papers and fold_space(placeholder):
             rows.append(
                 "| " + " | ".join([liquid_inert(cell(placeholder)), *[""] * (len(columns) - 1)]) + " |"
             )
         return "\n".join(rows)
 
-    def _cell(self, paper: Paper, column: str) -> str:
-        if column == "title":
-            return title_cell(paper)
-        if column == "comment":
-            return comment_cell(paper.comment)
-        return cell(paper.value_of(column))
+    @cached_property
+    def _cells(self) -> list[Callable[[Paper], str]]:
+        """How each configured column shows a paper."""
+        return [_column_cell(c) for c in self.config.columns]
 
     def today_table(self, day: DayView | Day) -> str:
         """Today's table: with the ``empty_today`` row while it has no paper, so that the page has a

@@ -303,7 +303,9 @@ def _month_text(config: Config, kind: str, month: search.Month, days: list[Day])
     days = [d for d in days if d.papers]  # an empty day, opened or dropped by rotate, changes nothing
     if kind == "notes":
         return search.notes_js(month, days)
-    pages = [config.week_page(week_of(d.date, config.first_weekday)) for d in days]
+    weeks = [week_of(d.date, config.first_weekday) for d in days]
+    page = {w: config.week_page(w) for w in dict.fromkeys(weeks)}  # each week once, in order
+    pages = [page[w] for w in weeks]
     return search.chunk_js(config, month, days, pages)
 
 

@@ -69,10 +69,11 @@ def _link(config: Config, rel: str) -> str:
 def chunk_js(config: Config, month: Month, days: Sequence[Day], pages: Sequence[str]) -> str:
     """The papers of ``month``'s ``days`` (newest first), each day with the page (root-relative, in
     ``pages``) that shows it: ``[date, page, [[title, url, affiliation], ...]]``."""
+    links = {page: _link(config, page) for page in dict.fromkeys(pages)}
     rows = [
         [
             d.date.isoformat(),
-            _link(config, page),
+            links[page],
             [[p.title, _text(p.url), _text(p.affiliation)] for p in d.papers],
         ]
         for d, page in zip(days, pages, strict=True)

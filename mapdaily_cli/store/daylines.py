@@ -16,8 +16,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
+from itertools import islice
 from typing import TYPE_CHECKING
 
+from mapdaily_cli.model import CONTROL
+from mapdaily_cli.store.validate import LineRead
 from mapdaily_cli.store.yamlio import reads_as_text
 
 if TYPE_CHECKING:
@@ -43,12 +46,10 @@ _LAYOUT = re.compile(
 # What YAML also reads as a line break (a line of the fast path would then be two).
 _OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
 # What the YAML reader refuses (a control character), and a byte order mark: a parse must say it.
-_UNSURE = re.compile("[^\t\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
-# One line of a paper, its parts captured: how it starts, the key, and the value as written.
-_PAPER = re.compile(
-    rf"^(- |  )({_KEY}): (?:\"([^\"\\\n]*(?:\\[^\n][^\"\\\n]*)*)\"|'([^'\n]*(?:''[^'\n]*)*)'|({_PLAIN})) *$",
-    re.MULTILINE,
-)
+_NOT_READ = r"\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufeff\ufffe\uffff"
+# The layout in text without any of them (one pass over the text for both): each negated class of
+# it leaves them out too (the other classes hold printable ASCII only).
+_READ_LAYOUT = re.compile(_LAYOUT.pattern.replace("[^", "[^" + _NOT_READ))
 # The date and the papers line (after what the layout lets stand before them).
 _HEAD = re.compile(r"(?:--- *\n)?(?:(?:#[^\n]*)?\n)*date: ([^\n]*?) *\npapers:( \[\])? *\n")
 # The one-letter escapes of a double-quoted scalar (YAML 1.1, as the C parser reads them).
@@ -72,27 +73,43 @@ def quick_count(text: str) -> int | None:
     return text.count("\n- ")
 
 
-def quick_load(text: str) -> dict[str, object] | None:
+def quick_load(text: str) -> LineRead | None:
     """What a YAML parse of the day document ``text`` gives (a mapping of ``date`` and ``papers``,
-    each paper a mapping of text), when its layout is the plain one described above and every value
-    reads as text; else None (then only a parse can tell, or say what is wrong)."""
-    if _UNSURE.search(text) or quick_count(text) is None:
+    each paper a mapping of text), when its layout is the plain one described above, every value
+    reads as text and none holds a control character; else None (then only a parse can tell, or
+    say what is wrong)."""
+    if any(brk in text for brk in _OTHER_BREAKS):
+        return None
+    if not text.endswith("\n"):
+        text += "\n"  # the last line ends as every other does
+    if _READ_LAYOUT.fullmatch(text) is None:
         return None
     head = _HEAD.match(text)
     assert head is not None  # the layout holds
     when = _date(head[1])
+    if when is None:
+        return None
     papers: list[dict[str, str]] | None = [] if head[2] else None
-    for m in _PAPER.finditer(text, head.end()):
-        value = _value(m)
-        if value is None or not _is_text(m[2]):
+    paper: dict[str, str] = {}
+    lines = text.split("\n")
+    # The layout holds: past the head, each line is empty, a comment, or a paper's line (``- `` or
+    # two spaces, a key, ``: `` and the value as written, then spaces).
+    for line in islice(lines, head[0].count("\n"), None):
+        if not line or line[0] == "#":
+            continue
+        lead, _, written = line.partition(": ")  # the key's line start ("- " or "  ") holds none
+        key = lead[2:]
+        value = _value(written.rstrip(" "))
+        if value is None or not reads_as_text(key):
             return None
-        if m[1] == "- ":
+        if line[0] == "-":
+            paper = {}
             papers = [] if papers is None else papers
-            papers.append({})
-        if not papers or m[2] in papers[-1]:
+            papers.append(paper)
+        elif key in paper:
             return None  # a key twice: the parse says where
-        papers[-1][m[2]] = value
-    return None if when is None else {"date": when, "papers": papers}
+        paper[key] = value
+    return LineRead(date=when, papers=papers)
 
 
 def _date(written: str) -> date | str | None:
@@ -105,22 +122,19 @@ def _date(written: str) -> date | str | None:
         return None
 
 
-def _value(m: re.Match[str]) -> str | None:
-    """The text of a value as a parse reads it; None when only a parse can tell."""
-    if m[3] is not None:
-        if "\\" not in m[3]:
-            return m[3]
-        unknown = [e for e in _ESCAPE.findall(m[3]) if e not in _ESCAPES]
-        return None if unknown else _ESCAPE.sub(lambda e: _ESCAPES[e[1]], m[3])
-    if m[4] is not None:
-        return m[4].replace("''", "'")
-    plain = m[5].rstrip(" ")
-    return plain if _is_text(plain) else None
-
-
-def _is_text(plain: str) -> bool:
-    """Whether a plain scalar reads as text (not a number, a boolean, null or a date)."""
-    return reads_as_text(plain)
+def _value(written: str) -> str | None:
+    """The text of a value as written on its line (one whole scalar) as a parse reads it; None when
+    only a parse can tell."""
+    if written[0] == '"':
+        inner = written[1:-1]
+        if "\\" not in inner:
+            return inner
+        unknown = [e for e in _ESCAPE.findall(inner) if e not in _ESCAPES]
+        value = None if unknown else _ESCAPE.sub(lambda e: _ESCAPES[e[1]], inner)
+        return None if value is None or CONTROL.search(value) else value
+    if written[0] == "'":
+        return written[1:-1].replace("''", "'")
+    return written if reads_as_text(written) else None
 
 
 def count_or_parse(text: str, parse: Callable[[], int]) -> int:

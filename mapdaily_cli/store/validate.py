@@ -9,9 +9,18 @@ from datetime import date
 from typing import Any
 
 from mapdaily_cli.errors import DataError
-from mapdaily_cli.model import UNKNOWN_FIELD, Day, Paper, paper_problem
+from mapdaily_cli.model import FIELDS, UNKNOWN_FIELD, Day, Paper, paper_problem
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class LineRead(dict[str, object]):
+    """A day document read off its lines (:func:`~mapdaily_cli.store.daylines.quick_load`):
+    ``date`` (a date, or the text of a quoted one) and ``papers`` (None or a list of mappings of
+    text to text), where no value holds a control character (:data:`~mapdaily_cli.model.CONTROL`):
+    what the store's rules need checked of it is known to hold but for the keys and the titles."""
+
+    __slots__ = ()
 
 
 class KeyOf(str):
@@ -56,6 +65,11 @@ def validate_day(
     of keys and indexes into ``LINE:COL``) when it breaks the store's rules (``extra_fields``: the
     paper fields the settings declare)."""
 
+    if type(data) is LineRead:
+        day = _read_day(data, extra_fields)
+        if day is not None:
+            return day
+
     def fail(path: tuple[Any, ...], message: str) -> DataError:
         return DataError(f"{display}:{locate(path)}: {message}")
 
@@ -87,4 +101,22 @@ def validate_day(
             last = KeyOf(key) if message.startswith("unknown field") else key
             raise fail(("papers", i) if message == no_title else ("papers", i, last), message)
         out.append(Paper.from_mapping(dict(paper)))
+    return Day(when, tuple(out))
+
+
+def _read_day(data: LineRead, extra_fields: Sequence[str] | None) -> Day | None:
+    """The Day of a document read off its lines, when it keeps the store's rules (its values are
+    text without control characters: only its date, its keys and its titles are left to check);
+    None when it may not, and the checks above must say what is wrong."""
+    when = data["date"]
+    if type(when) is not date:
+        return None
+    known = None if extra_fields is None else frozenset((*FIELDS, *extra_fields))
+    papers: list[dict[str, str]] = data["papers"] or []  # type: ignore[assignment]
+    out: list[Paper] = []
+    for paper in papers:
+        title = paper.get("title")
+        if not title or not title.strip() or (known is not None and not known.issuperset(paper)):
+            return None
+        out.append(Paper.from_mapping(paper))
     return Day(when, tuple(out))
