@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_daylines import ATOMS, PAPERS, TEXT, by_hand
 
-from mapdaily_cli import api, render
+from mapdaily_cli import api, cells, render
 from mapdaily_cli.errors import DataError
 from mapdaily_cli.model import COMMENT_LINK, CONTROL, Paper, arxiv_ref, canonical_url, comment_link_url
 from mapdaily_cli.model import fold_space as quick_fold
@@ -81,26 +81,26 @@ def long_links(text: str) -> list[tuple[int, int]]:
 
 
 def long_escape(text: str, open_end: bool = False) -> str:
-    specials = list(render._CELL_SPECIAL.finditer(text))
+    specials = list(cells._CELL_SPECIAL.finditer(text))
     lowered = text.lower()
     if not specials and not (open_end and ("://" in lowered or "www." in lowered)):
         return text
     autolinks = "://" in lowered or "www." in lowered
-    breaks = render._autolink_breaks(text, specials, open_end) if autolinks else set()
+    breaks = cells._autolink_breaks(text, specials, open_end) if autolinks else set()
     if not breaks:
-        return render._CELL_SPECIAL.sub(render._escape_match, text)
+        return cells._CELL_SPECIAL.sub(cells._escape_match, text)
     out, pos = [], 0
     for i in sorted(breaks | {m.start() for m in specials}):
         out.append(text[pos:i])
-        m = render._CELL_SPECIAL.match(text, i)
-        out.append(render._escape_match(m) if m else "\\" + text[i])
+        m = cells._CELL_SPECIAL.match(text, i)
+        out.append(cells._escape_match(m) if m else "\\" + text[i])
         pos = i + 1
     return "".join([*out, text[pos:]])
 
 
 def long_link_target(url: str) -> str:
-    target = render.quote(long_fold(url).replace(" ", "%20"), safe="-._~:/?#[]@!$&'*+,;=%")
-    return render._ENTITY.sub("&amp;", target)
+    target = cells.quote(long_fold(url).replace(" ", "%20"), safe="-._~:/?#[]@!$&'*+,;=%")
+    return cells._ENTITY.sub("&amp;", target)
 
 
 def long_canonical(url: str) -> str:
@@ -192,9 +192,9 @@ CELL_TEXT = st.lists(CELL_ATOMS, max_size=10).map("".join)
 def test_cells_and_folds_are_what_the_long_ways_give(text: str, open_end: bool) -> None:
     assert quick_fold(text) == long_fold(text)
     folded = long_fold(text)
-    assert render._escape(folded, open_end) == long_escape(folded, open_end)
-    assert [m.span() for m in render.comment_links(folded)] == long_links(folded)
-    assert render.link_target(text) == long_link_target(text)
+    assert cells._escape(folded, open_end) == long_escape(folded, open_end)
+    assert [m.span() for m in cells.comment_links(folded)] == long_links(folded)
+    assert cells.link_target(text) == long_link_target(text)
 
 
 @settings(max_examples=1000, deadline=None)
@@ -239,6 +239,6 @@ def test_pairs_of_days_are_found_as_before(rows: list[tuple[int, str, str]]) -> 
 def test_a_paper_title_cell_is_the_long_ways_cell() -> None:
     paper = Paper("A *b* www.x.org|c", "https://x.org/a b&amp;")
     assert (
-        render.title_cell(paper)
+        cells.title_cell(paper)
         == f"[{long_escape(long_fold(paper.title))}]({long_link_target(paper.url or '')})"
     )

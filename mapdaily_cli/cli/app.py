@@ -34,20 +34,23 @@ def guarded() -> Iterator[None]:
     anywhere (a prompt, the editor, a progress bar, a long check) becomes one line and exit 130;
     any other exception is a bug, still one line (the traceback with MAPDAILY_DEBUG=1)."""
     try:
-        yield
-    except MapdailyError as e:
-        present.error(e)
-        raise typer.Exit(e.exit_code) from None
+        try:
+            yield
+        except MapdailyError as e:
+            present.error(e)  # a long diff: Ctrl-C while it is shown is still an interruption
+            raise typer.Exit(e.exit_code) from None
+        except typer.Exit:
+            raise
+        except (KeyboardInterrupt, typer.Abort):
+            raise
+        except Exception as e:
+            if os.environ.get("MAPDAILY_DEBUG"):
+                raise
+            present.internal_error(e)
+            raise typer.Exit(INTERNAL_ERROR) from None
     except (KeyboardInterrupt, typer.Abort):  # Ctrl-C or Ctrl-D at a prompt is an Abort
         present.interrupted()
         raise typer.Exit(INTERRUPTED) from None
-    except typer.Exit:
-        raise
-    except Exception as e:
-        if os.environ.get("MAPDAILY_DEBUG"):
-            raise
-        present.internal_error(e)
-        raise typer.Exit(INTERNAL_ERROR) from None
 
 
 class _Typers(Exception):
