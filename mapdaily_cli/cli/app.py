@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional, ParamSpec, TypeVar, get_args, get_origin
@@ -28,27 +27,26 @@ INTERRUPTED = 130
 INTERNAL_ERROR = 3
 
 
-@contextmanager
-def guarded() -> Iterator[None]:
-    """Run a command: a MapdailyError becomes one red line and its exit code; an interruption
-    anywhere (a prompt, the editor, a progress bar, a long check) becomes one line and exit 130;
-    any other exception is a bug, still one line (the traceback with MAPDAILY_DEBUG=1)."""
+def guarded(body: Callable[[], R]) -> R:
+    """Run a command's body: a MapdailyError becomes one red line and its exit code; an
+    interruption anywhere (a prompt, the editor, a progress bar, a long check, the diff an error
+    shows) becomes one line and exit 130; any other exception is a bug, still one line (the
+    traceback with MAPDAILY_DEBUG=1). A plain function, not a context manager: a Ctrl-C arriving
+    as an exception leaves the body must still be caught here."""
     try:
         try:
-            yield
+            return body()
         except MapdailyError as e:
-            present.error(e)  # a long diff: Ctrl-C while it is shown is still an interruption
+            present.error(e)
             raise typer.Exit(e.exit_code) from None
-        except typer.Exit:
-            raise
-        except (KeyboardInterrupt, typer.Abort):
+        except (typer.Exit, KeyboardInterrupt, typer.Abort):
             raise
         except Exception as e:
             if os.environ.get("MAPDAILY_DEBUG"):
                 raise
             present.internal_error(e)
             raise typer.Exit(INTERNAL_ERROR) from None
-    except (KeyboardInterrupt, typer.Abort):  # Ctrl-C or Ctrl-D at a prompt is an Abort
+    except (KeyboardInterrupt, typer.Abort):  # Ctrl-C, or Ctrl-D at a prompt (an Abort)
         present.interrupted()
         raise typer.Exit(INTERRUPTED) from None
 
@@ -199,8 +197,7 @@ def command(name: str | None = None) -> Callable[[Callable[P, R]], Callable[P, R
     def register(body: Callable[P, R]) -> Callable[P, R]:
         @functools.wraps(body)
         def run(*args: P.args, **kwargs: P.kwargs) -> R:
-            with guarded():
-                return body(*args, **kwargs)
+            return guarded(lambda: body(*args, **kwargs))
 
         app.command(name, cls=PlainCommand)(run)
         return run
