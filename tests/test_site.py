@@ -261,3 +261,18 @@ def test_xml_text_and_attributes_are_written_as_saxutils_writes_them(value: str)
     entities = {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
     assert xmltext.escape(value) == saxutils.escape(value)
     assert xmltext.quoteattr(value, entities) == saxutils.quoteattr(value, entities)
+
+
+def test_the_search_pages_escape_is_htmls() -> None:
+    import html
+
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from mapdaily_cli.site.search import escape
+
+    @given(st.text())
+    def same(text: str) -> None:
+        assert escape(text) == html.escape(text)
+
+    same()
