@@ -1,5 +1,6 @@
-"""git for mapdaily: the work tree and the commit of exactly the named paths (``worktree``: plain git
-processes), pushing with catch-up and what merging needs (GitPython), the history of a file."""
+"""git for mapdaily: the work tree and the commit of exactly the named paths (``worktree``), what
+merging needs and the history of a file, all as plain git processes; pushing with catch-up through
+GitPython (loaded only then)."""
 
 from __future__ import annotations
 
