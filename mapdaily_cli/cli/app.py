@@ -97,11 +97,13 @@ class _Coercion:
 
 
 def _runtime_param(param: Any, typers: Callable[[], Any]) -> Any:
-    """The coercion of ``param``'s value: ``_Coercion`` when its type allows, else ``typers``'."""
-    annotation = param.type_descriptor.annotation
+    """The coercion of ``param``'s value: ``_Coercion`` when its type allows, else ``typers``' (and
+    whenever typer describes the parameter otherwise than the version this was written for)."""
+    descriptor = getattr(param, "type_descriptor", None)
+    annotation = getattr(descriptor, "annotation", None)
     many = get_origin(annotation) is list
     leaf = _leaf(get_args(annotation)[0] if many else annotation)
-    if leaf is None or param.type_descriptor.file_annotation is not None:
+    if leaf is None or getattr(descriptor, "file_annotation", None) is not None:
         return typers()
     return _Coercion(leaf, many, typers)
 
