@@ -4,7 +4,6 @@ paths, HEAD's last move, and a commit of some paths made whatever git command is
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 __all__ = [
@@ -42,6 +41,8 @@ def _run(root: Path, *args: str, stdin: str | None = None, index: Path | None = 
 
 def merge_texts(base: str, ours: str, theirs: str) -> str | None:
     """A three-way text merge of ``ours`` and ``theirs`` (git merge-file), None on a conflict."""
+    import tempfile
+
     with tempfile.TemporaryDirectory() as folder:
         names = [Path(folder) / name for name in ("ours", "base", "theirs")]
         for path, text in zip(names, (ours, base, theirs), strict=True):
@@ -90,6 +91,8 @@ def commit_over(root: Path, rels: list[str], message: str) -> str | None:
     """Commit the working tree's ``rels`` alone on top of HEAD, through a scratch index, so that it
     works in the middle of a cherry-pick (where `git commit` refuses a partial commit); the index
     then takes them too. On failure they are put back as HEAD has them, and None is returned."""
+    import tempfile
+
     with tempfile.TemporaryDirectory() as folder:
         scratch = Path(folder) / "index"
         made = None

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
@@ -84,6 +83,8 @@ class _Temporary:
             with contextlib.suppress(OSError):
                 self.fd = os.open(folder, flag | os.O_WRONLY, 0o600)
         if self.fd is None:
+            import tempfile  # only where anonymous files cannot be made
+
             self.fd, tmp_name = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{name}.", suffix=".tmp", dir=folder)
             self.path = Path(tmp_name)
         os.fchmod(self.fd, mode)
