@@ -46,8 +46,10 @@ def sync(config: Config, options: Options) -> Result:
     commit both at once. An edit that does not read as rows stops it with the diff (nothing is
     written); so does a hand edit of a page that holds no tables of papers (the archive index)."""
     with transaction(config, options) as change:
-        adopted = [a for a in map(lambda p: _adopt(change, p), _planned(change)) if a is not None]
         planned = plan_all(config, change.stream, change.renderer)
+        adopted = [a for a in map(lambda p: _adopt(change, p), _adoptable(planned)) if a is not None]
+        if adopted:  # the data changed: plan it again (else the plan above stands)
+            planned = plan_all(config, change.stream, change.renderer)
         change.recovering.update(a.rel for a in adopted)  # their edits are in the data now
         change.plan(planned)
         regenerated = sorted(set(change.files) - {a.rel for a in adopted})
@@ -63,8 +65,8 @@ def sync(config: Config, options: Options) -> Result:
         return result
 
 
-def _planned(change: Transaction) -> list[Planned]:
-    planned = plan_all(change.config, change.stream, change.renderer)
+def _adoptable(planned: list[Planned]) -> list[Planned]:
+    """The pages whose tables a hand edit can be adopted from (not the index, no whole file)."""
     return [p for p in planned if p.target.kind != "index" and not p.target.whole]
 
 
