@@ -14,17 +14,12 @@ None, and the caller parses the document."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import date
 from itertools import islice
-from typing import TYPE_CHECKING
 
 from mapdaily_cli.model import CONTROL
 from mapdaily_cli.store.validate import LineRead
 from mapdaily_cli.store.yamlio import reads_as_text
-
-if TYPE_CHECKING:
-    from mapdaily_cli.store.stream import Stream
 
 # The parts of a line, each one whole YAML token that ends on its line (loops unrolled: the regular
 # expression engine runs through a long comment in one step).
@@ -135,19 +130,3 @@ def _value(written: str) -> str | None:
     if written[0] == "'":
         return written[1:-1].replace("''", "'")
     return written if reads_as_text(written) else None
-
-
-def count_or_parse(text: str, parse: Callable[[], int]) -> int:
-    """The number of papers of the document ``text``: read off its lines when they leave no doubt,
-    else ``parse()``."""
-    quick = quick_count(text)
-    return parse() if quick is None else quick
-
-
-def papers_at(stream: Stream, index: int) -> int:
-    """How many papers document ``index`` of ``stream`` holds: from its day when it is parsed
-    already, else off its lines when they leave no doubt, else from a parse."""
-    chunk = stream.chunks[index]
-    if chunk.day is not None:
-        return len(chunk.day.papers)
-    return count_or_parse(chunk.text, lambda: len(stream.day(index).papers))

@@ -124,9 +124,10 @@ class Stream:
         if chunk.day is not None:  # parsed: that says it
             return len(chunk.day.papers)
         if chunk.papers is None:
-            from mapdaily_cli.store.daylines import papers_at
+            from mapdaily_cli.store.daylines import quick_count
 
-            chunk.papers = papers_at(self, index)
+            quick = quick_count(chunk.text)
+            chunk.papers = len(self.day(index).papers) if quick is None else quick
         return chunk.papers
 
     def snapshot(self) -> Stream:

@@ -182,7 +182,7 @@ def to_yaml_text(value: str) -> Any:
 
     if "\n" in value and not re.search(r"[ \t]\n|[ \t]$|^\s", value):
         return LiteralScalarString(value)
-    if "\n" in value or _resolves_to_other_than_text(value):
+    if "\n" in value or not reads_as_text(value):
         return DoubleQuotedScalarString(value)
     return value
 
