@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import subprocess
 from collections.abc import Sequence
 from functools import cached_property
@@ -17,11 +16,6 @@ from mapdaily_cli.errors import GitError, NotARepository
 
 if TYPE_CHECKING:
     from git import Repo
-
-#: The first line of `git commit`'s summary: ``[main (root-commit) 1a2b3c4] subject``. Hooks' output
-#: goes to stderr, so this names the commit git made for us, whatever a post-commit hook commits.
-_SUMMARY = re.compile(r"^\[.*? ([0-9a-f]{4,64})\] ", re.MULTILINE)
-
 
 #: Settings for mapdaily's own commits, given on the command line (the repository's configuration is
 #: not changed): the short hash as it is reported, and the new blobs (a 33 MB papers.yaml after ten
@@ -304,55 +298,61 @@ def uncommitted(tree: Worktree, paths: Sequence[Path]) -> list[str]:
 def commit_paths(tree: Worktree, paths: Sequence[Path], message: str) -> str | None:
     """Commit the current content of ``paths`` only, leaving anything else the user staged staged
     and out of the commit. Returns the new commit's short hash (the commit made here, not one a
-    hook made after it), or None when nothing changed."""
+    hook made after it), or None when nothing changed. A refused commit leaves the index as it was."""
     names = rel(tree, paths)
-    ours = False
+    new: list[str] = []
     try:
-        head = _has_head(tree)
+        head = _head(tree)
         if head and not tree.git("diff", "--cached", "--name-only", "-z").strip("\0"):
-            # Nothing else is staged: stage these and commit the index. git hashes and compresses
-            # each file once (`commit --only` hashes a large papers.yaml twice).
-            tree.git(*_COMMIT_SETTINGS, "add", "-A", "--", *names)
-            tree.tracked.clear()
-            ours, args = True, []
+            # Nothing else is staged: --include stages these paths and commits the index. git hashes
+            # and compresses each file once (`--only` hashes a large papers.yaml twice, and a
+            # separate `git add` leaves it racily clean for the commit to hash again).
+            mode = ["--include"]
         else:
-            # Only new files need staging first; `commit --only` stages tracked ones itself. With a
-            # HEAD, --only commits these paths alone; the first commit takes the index.
-            known = tracked(tree, paths)
-            new = [r for r in names if r not in known and (tree.root / r).exists()]
-            if new:
-                tree.git(*_COMMIT_SETTINGS, "add", "--", *new)
-                tree.tracked.clear()
-            args = [*(["--only"] if head else []), "--", *names]
-        return _commit(tree, message, args)
+            # With a HEAD, --only commits these paths alone; the first commit takes the index.
+            mode = ["--only"] if head else []
+        # Only new files need staging first; commit stages tracked ones itself.
+        known = tracked(tree, paths)
+        new = [r for r in names if r not in known and (tree.root / r).exists()]
+        if new:
+            tree.git(*_COMMIT_SETTINGS, "add", "--", *new)
+            tree.tracked.clear()
+        return _commit(tree, message, [*mode, "--", *names], head)
     except Failed as e:
-        if ours:  # leave the index as it was: nothing of ours staged
+        if new:  # leave the index as it was: nothing of ours staged
             with contextlib.suppress(Failed):
-                tree.git("reset", "-q", "--", *names)
+                tree.git("reset", "-q", "--", *new)
         raise GitError(
             f"git commit failed: {_said(e, 'commit')}; the files are written but not committed"
         ) from None
 
 
-def _commit(tree: Worktree, message: str, args: list[str]) -> str | None:
-    """``git commit -m message args``: the short hash of the commit made, None when there was
-    nothing to commit."""
+def _commit(tree: Worktree, message: str, args: list[str], head: str | None) -> str | None:
+    """``git commit -q -m message args`` (quiet: git's summary would diff a large papers.yaml
+    against its last version): the short hash of the commit made, None when there was nothing to
+    commit."""
     try:
-        said = tree.git(*_COMMIT_SETTINGS, "commit", "-m", message, *args)
+        tree.git(*_COMMIT_SETTINGS, "commit", "-q", "-m", message, *args)
     except Failed as e:
         out = f"{e.stdout}{e.stderr}"
         if any(w in out for w in ("nothing to commit", "nothing added to commit", "no changes added")):
             return None
         raise
-    found = _SUMMARY.search(said)
-    if found:
-        return found[1]
-    return tree.git("rev-parse", "--short=8", "--verify", "HEAD^{commit}").strip()
+    # Ours is the first commit on top of the old HEAD: a post-commit hook may have committed after it.
+    made = tree.git(
+        "rev-list",
+        "--first-parent",
+        "--reverse",
+        "--abbrev-commit",
+        "--abbrev=8",
+        f"{head}..HEAD" if head else "HEAD",
+    ).split()
+    return made[0] if made else None
 
 
-def _has_head(tree: Worktree) -> bool:
+def _head(tree: Worktree) -> str | None:
+    """The commit HEAD names, None before the first commit."""
     try:
-        tree.git("rev-parse", "-q", "--verify", "HEAD^{commit}")
-        return True
+        return tree.git("rev-parse", "-q", "--verify", "HEAD^{commit}").strip() or None
     except Failed:
-        return False
+        return None
