@@ -285,3 +285,90 @@ def test_the_first_commit_is_reported_and_leaves_staged_files_staged(git_repo: P
     assert ours == git(git_repo, "rev-parse", "--short=8", "HEAD")
     assert git(git_repo, "show", "--format=", "--name-only", "HEAD") == "README.md"
     assert git(git_repo, "status", "--porcelain") == "A  notes.txt"
+
+
+# --- a large file git holds racily ----------------------------------------------------------------
+
+
+def _big(repo: Path, name: str = "big.yaml") -> tuple[Path, bytes]:
+    """A committed file over the size that is hashed here, written in the second the index was."""
+    path = repo / name
+    data = b"".join(b"- title: Paper %d\n" % i for i in range(80_000))
+    assert len(data) >= 1 << 20
+    path.write_bytes(data)
+    git(repo, "add", name)
+    git(repo, "commit", "-q", "-m", "big")
+    os.utime(path, (os.stat(repo / ".git" / "index").st_mtime,) * 2)  # racy, whatever the clock did
+    return path, data
+
+
+@pytest.mark.parametrize("object_format", ["sha1", "sha256"])
+def test_a_large_racy_file_is_compared_with_its_commit_here(
+    tmp_path: Path, isolated_git: Path, object_format: str
+) -> None:
+    repo = tmp_path / "repo"
+    git(tmp_path, "init", "-q", f"--object-format={object_format}", "-b", "main", str(repo))
+    git(repo, "config", "user.name", "T")
+    git(repo, "config", "user.email", "t@example.com")
+    path, data = _big(repo)
+    tree = gitops.open_repo(repo)
+    asked: list[tuple[str, ...]] = []
+    real = tree.git
+
+    def spy(*args: str, stdin: bytes | None = None) -> str:
+        asked.append(args)
+        return real(*args, stdin=stdin)
+
+    tree.git = spy  # type: ignore[method-assign]
+    assert gitops.uncommitted(tree, [path], {path: data}) == []
+    assert not any("status" in a for a in asked)  # git did not hash it again
+    # A file that differs from its commit, however it came to (same size, one byte): git says so.
+    changed = data.replace(b"Paper 7\n", b"Paper 8\n", 1)
+    path.write_bytes(changed)
+    assert gitops.uncommitted(tree, [path], {path: changed}) == ["big.yaml"]
+    assert gitops.uncommitted(tree, [path]) == ["big.yaml"]
+
+
+def test_a_large_file_git_converts_is_left_to_git(git_repo: Path) -> None:
+    # With a line-ending conversion the bytes in the work tree are not the blob: git decides.
+    (git_repo / ".gitattributes").write_text("*.yaml text eol=crlf\n", encoding="utf-8")
+    git(git_repo, "add", ".gitattributes")
+    path, _ = _big(git_repo)
+    git(git_repo, "rm", "-q", "--cached", "big.yaml")
+    git(git_repo, "commit", "-q", "-m", "drop")
+    git(git_repo, "checkout", "-q", "HEAD~1", "--", "big.yaml")  # written with CRLF
+    data = path.read_bytes()
+    assert b"\r\n" in data
+    git(git_repo, "commit", "-q", "-m", "back")
+    os.utime(path, (os.stat(git_repo / ".git" / "index").st_mtime,) * 2)
+    tree = gitops.open_repo(git_repo)
+    assert gitops.uncommitted(tree, [path], {path: data}) == gitops.uncommitted(tree, [path]) == []
+    path.write_bytes(data + b"- title: more\r\n")
+    assert gitops.uncommitted(tree, [path], {path: data + b"- title: more\r\n"}) == ["big.yaml"]
+
+
+def test_what_is_uncommitted_is_what_a_commit_of_the_paths_would_take_along(git_repo: Path) -> None:
+    # Every way a path can differ from the last commit, each on its own path; the answer is read
+    # off what committing exactly these paths then holds.
+    for name in ("same", "edited", "deleted", "staged", "staged-back", "untracked-dir/x"):
+        (git_repo / name).parent.mkdir(exist_ok=True)
+        (git_repo / name).write_text(f"{name}\n", encoding="utf-8")
+    (git_repo / ".gitignore").write_text("ignored\n", encoding="utf-8")
+    git(git_repo, "add", ".")
+    git(git_repo, "commit", "-q", "-m", "base")
+    (git_repo / "edited").write_text("changed\n", encoding="utf-8")
+    (git_repo / "deleted").unlink()
+    (git_repo / "staged").write_text("staged change\n", encoding="utf-8")
+    git(git_repo, "add", "staged")
+    (git_repo / "staged-back").write_text("for a while\n", encoding="utf-8")
+    git(git_repo, "add", "staged-back")
+    (git_repo / "staged-back").write_text("staged-back\n", encoding="utf-8")  # as committed again
+    (git_repo / "new").write_text("new\n", encoding="utf-8")
+    (git_repo / "ignored").write_text("ignored\n", encoding="utf-8")
+    names = ["same", "edited", "deleted", "staged", "staged-back", "new", "ignored", "missing"]
+    said = gitops.uncommitted(gitops.open_repo(git_repo), [git_repo / n for n in names])
+    assert said == ["deleted", "edited", "new", "staged"]
+    git(git_repo, "reset", "-q")
+    git(git_repo, "add", "new")
+    git(git_repo, "commit", "-q", "-m", "all", "--", *(n for n in said))
+    assert sorted(git(git_repo, "show", "--format=", "--name-only", "HEAD").split()) == said

@@ -159,7 +159,8 @@ class Transaction:
     def _folding(self, repo: Worktree, paths: list[Path], message: str) -> str:
         """``message``, saying so when the commit also takes changes left uncommitted before this
         command (by a --no-commit run or a hand edit of these files); the user is told too."""
-        earlier = gitops.uncommitted(repo, paths)
+        data = self.config.path(self.config.data)
+        earlier = gitops.uncommitted(repo, paths, {data: self.old.raw} if data in paths else None)
         if not earlier:
             return message
         said = f"changes to {', '.join(earlier)} left uncommitted before (by --no-commit or by hand)"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -280,19 +280,80 @@ def upstream(tree: Worktree) -> tuple[str, str, str]:
     return name, remote, merge.removeprefix("refs/heads/")
 
 
-def uncommitted(tree: Worktree, paths: Sequence[Path]) -> list[str]:
+def uncommitted(
+    tree: Worktree, paths: Sequence[Path], contents: Mapping[Path, bytes] | None = None
+) -> list[str]:
     """Which of ``paths`` (relative, as git names them) differ from the last commit now: changes
     an earlier command left uncommitted (``--no-commit``) or edits by hand, which a commit of these
-    paths takes along. Nothing is uncommitted before the first commit's files exist."""
+    paths takes along. Nothing is uncommitted before the first commit's files exist. ``contents``
+    holds what some of them hold now (read by the caller), so that a large file git would have to
+    hash again is compared here instead (see :func:`_same_as_head`)."""
     names = rel(tree, paths)
+    same = _same_as_head(tree, paths, names, contents or {})
+    names = [r for r in names if r not in same]
     if not names:
         return []
     try:
-        said = tree.git("status", "--porcelain", "-z", "--untracked-files=all", "--", *names)
+        if _head(tree) is None:
+            said = tree.git("status", "--porcelain", "-z", "--untracked-files=all", "--", *names)
+            found = {entry[3:] for entry in said.split("\0") if len(entry) > 3}
+        else:
+            # Not `git status`: it refreshes the whole index, hashing again any file it holds
+            # racily (a 33 MB papers.yaml after a pull), whatever paths it is asked about.
+            diff = ("diff", "HEAD", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--no-textconv")
+            found = set(tree.git(*diff, "--", *names).split("\0"))
+            others = ("ls-files", "-z", "--others", "--exclude-standard")
+            found |= set(tree.git(*others, "--", *names).split("\0"))
     except Failed as e:
-        raise GitError(f"git status failed: {_said(e, 'status')}") from None
-    wanted = set(names)
-    return sorted({entry[3:] for entry in said.split("\0") if len(entry) > 3 and entry[3:] in wanted})
+        why = _said(e, "diff")
+        raise GitError(f"git cannot tell what changed since the last commit: {why}") from None
+    return sorted(found & set(names))
+
+
+#: From this size on, a file git would hash to tell whether it changed is hashed here instead.
+_HASH_HERE = 1 << 20
+
+
+def _same_as_head(
+    tree: Worktree, paths: Sequence[Path], names: list[str], contents: Mapping[Path, bytes]
+) -> set[str]:
+    """The names of large files among ``paths`` whose ``contents`` are exactly their last commit's
+    blob. Asked only for a file git's index holds racily (written in the second the index was,
+    as after a checkout, a pull or a reset): `git status` would read and hash all of it with its
+    collision-detecting SHA-1, about twice as slow as hashing it here. Anything else (a file that
+    differs, a filter or line-ending conversion git applies) is left to `git status`."""
+    try:
+        index = Path(os.environ.get("GIT_INDEX_FILE") or tree.git_dir / "index")
+        indexed = int(index.stat().st_mtime)
+        racy = {
+            name: data
+            for path, name in zip(paths, names, strict=True)
+            if (data := contents.get(path)) is not None
+            and len(data) >= _HASH_HERE
+            and int(Path(path).stat().st_mtime) >= indexed
+        }
+    except OSError:
+        return set()
+    if not racy:
+        return set()
+    try:
+        listed = tree.git("ls-tree", "-z", "--full-tree", "HEAD", "--", *racy)
+    except Failed:
+        return set()  # no commit yet, or git says why when status runs
+    import hashlib
+
+    same = set()
+    for entry in listed.split("\0"):
+        info, _, name = entry.partition("\t")
+        fields = info.split()
+        if name not in racy or len(fields) != 3 or fields[1] != "blob":
+            continue
+        data = racy[name]
+        digest = (hashlib.sha1 if len(fields[2]) == 40 else hashlib.sha256)(b"blob %d\0" % len(data))
+        digest.update(data)
+        if digest.hexdigest() == fields[2]:
+            same.add(name)
+    return same
 
 
 def commit_paths(tree: Worktree, paths: Sequence[Path], message: str) -> str | None:
