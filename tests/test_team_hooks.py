@@ -8,8 +8,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import git, run_cli
-from test_team import cli, data, ok, team, web_commit
+from conftest import git, run_cli, write_papers
+from test_team import DAYS, cli, data, ok, team, web_commit
 
 __all__ = ["team"]  # the fixture, used by name
 
@@ -165,3 +165,69 @@ def test_a_catch_up_of_sync_push_is_not_held_up_by_the_hook(team: tuple[Path, Pa
     assert "caught up" in done.stderr and "mapdaily:" not in done.stdout + done.stderr
     git(ann, "pull", "--quiet")
     ok(ann, "check")
+
+
+# --- which pages the hooks look at ---------------------------------------------------------------
+
+OLDER = {"title": "Older Paper", "comment": "Two weeks ago."}
+
+
+def _two_closed_weeks(ann: Path, bob: Path) -> None:
+    write_papers(ann, [*DAYS, ("2024-09-26", [OLDER])])
+    ok(ann, "render")
+    git(ann, "add", "-A")
+    git(ann, "commit", "--quiet", "-m", "an older week")
+    git(ann, "push", "--quiet")
+    git(bob, "pull", "--quiet")
+    _drivers_everywhere(ann, bob)
+
+
+@pytest.mark.parametrize("how", ["--no-edit", "--rebase"])
+def test_after_a_pull_only_the_pages_of_the_days_it_changed_are_looked_at(
+    team: tuple[Path, Path, Path], how: str
+) -> None:
+    # A pull of a ten-year digest must not render every page: the hook takes the days the data
+    # changed in (ORIG_HEAD to HEAD). A note Bob typed in another week's page proves it: looking at
+    # every page, the hook would find that hand edit and regenerate nothing.
+    _, ann, bob = team
+    _two_closed_weeks(ann, bob)
+    older = bob / "archived_papers" / "2024W39.md"
+    older.write_text(
+        older.read_text(encoding="utf-8").replace("Two weeks ago.", "Two weeks ago (a note)."),
+        encoding="utf-8",
+    )
+    git(bob, "commit", "--quiet", "-am", "a note typed in an old page")
+    web_commit(
+        ann,
+        "papers.yaml",
+        "comment: Last week.",
+        "comment: Last week, fixed on the web.",
+        "Update papers.yaml",
+    )
+    git(ann, "push", "--quiet")
+    ok(bob, "add", "--title", "From Bob", "--comment", "bob")
+    done = _git(bob, "pull", how)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "mapdaily: regenerated archived_papers/2024W40.md" in done.stdout + done.stderr
+    assert "fixed on the web" in (bob / "archived_papers" / "2024W40.md").read_text(encoding="utf-8")
+    assert "(a note)" in older.read_text(encoding="utf-8")
+    assert git(bob, "status", "--porcelain") == ""
+
+
+def test_after_a_pull_that_changes_the_settings_every_page_is_regenerated(
+    team: tuple[Path, Path, Path],
+) -> None:
+    # A web edit of the settings alone (the date format) changes every page: the hook renders all.
+    _, ann, bob = team
+    _two_closed_weeks(ann, bob)
+    (ann / "mapdaily.toml").write_text('date_format = "%Y-%m-%d"\n', encoding="utf-8")
+    git(ann, "add", "mapdaily.toml")
+    git(ann, "commit", "--quiet", "-m", "Create mapdaily.toml")
+    git(ann, "push", "--quiet")
+    ok(bob, "add", "--title", "From Bob", "--comment", "bob")
+    done = _git(bob, "pull", "--no-edit")
+    assert done.returncode == 0, done.stdout + done.stderr
+    for page, day in (("2024W39.md", "2024-09-26"), ("2024W40.md", "2024-10-04")):
+        assert day in (bob / "archived_papers" / page).read_text(encoding="utf-8")
+    ok(bob, "check")
+    assert git(bob, "status", "--porcelain") == ""

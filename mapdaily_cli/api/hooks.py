@@ -11,12 +11,13 @@ import shlex
 from pathlib import Path
 
 from mapdaily_cli import gitops
-from mapdaily_cli.api.plan import plan_all
+from mapdaily_cli.api.plan import Target, affected_targets, plan_all, site_changes
 from mapdaily_cli.api.result import Options, Result, commit_message
 from mapdaily_cli.api.transaction import lock_path, transaction
 from mapdaily_cli.config import Config
 from mapdaily_cli.errors import MapdailyError
 from mapdaily_cli.store import locked
+from mapdaily_cli.store.stream import Stream
 
 #: The hooks, and what git has just done when each runs (for the commit message).
 HOOKS = {"post-merge": "the merge", "post-rewrite": "the rebase", "post-commit": "the cherry-pick"}
@@ -97,6 +98,44 @@ def _applies(config: Config, name: str, args: list[str]) -> bool:
     return left <= 1  # the sequencer's list still holds the commit just made
 
 
+def data_before(config: Config, name: str, now: Stream) -> Stream | None:
+    """The data as it was before a merge or a rebase (ORIG_HEAD; ``now`` is the data as it is),
+    when only the pages of the days it changed can be stale: every page git brought along was
+    rendered by the other side from the same days. None (every page is planned) after a
+    cherry-pick, or when the settings or the templates changed too."""
+    if name not in ("post-merge", "post-rewrite"):
+        return None
+    changed = gitops.changed_between(config.root, "ORIG_HEAD", "HEAD")
+    if changed is None:
+        return None
+    rendering = {"mapdaily.toml", "pyproject.toml"}
+    templates = f"{config.templates.rstrip('/')}/" if config.templates else None
+    if any(c in rendering or (templates and c.startswith(templates)) for c in changed):
+        return None
+    if config.data not in changed:
+        return now.snapshot()
+    data = gitops.blob_at(config.root, "ORIG_HEAD", config.data)
+    if data is None:
+        return None
+    return Stream(config.path(config.data), config.data, data, extra_fields=config.extra_fields)
+
+
+def changed_targets(config: Config, old: Stream, new: Stream) -> list[Target]:
+    """The generated files the days that differ between ``old`` and ``new`` show, and what any
+    change of the data touches (the README, the feed, the reader's side)."""
+    was = {when: old.document(i) for i, when in old.walk()}
+    dates = [when for i, when in new.walk() if was.pop(when, None) != new.document(i)]
+    return affected_targets(config, old, new, [*dates, *was]) + site_changes(config, old, new)
+
+
+def unique(targets: list[Target]) -> list[Target]:
+    """``targets`` without repeats (by the file each writes), in order."""
+    seen: dict[str, Target] = {}
+    for target in targets:
+        seen.setdefault(target.rel, target)
+    return list(seen.values())
+
+
 def after_git(config: Config, name: str, args: list[str]) -> Result:
     """What hook ``name`` runs (git's ``args``): regenerate every stale page and commit them alone
     (`render: …`), only when something changed. Refused, with nothing written, when the data or a
@@ -113,12 +152,20 @@ def after_git(config: Config, name: str, args: list[str]) -> Result:
         after = "the merge"
     repo = gitops.open_repo(config.root)
     with transaction(config, Options(commit=False)) as change:
-        planned = plan_all(config, change.stream, change.renderer)
-        change.plan(planned)
+        before = data_before(config, name, change.stream)
+        if before is None:
+            planned = plan_all(config, change.stream, change.renderer)
+            change.plan(planned)
+            rels = [p.target.rel for p in planned]
+        else:
+            targets = unique(changed_targets(config, before, change.stream))
+            change.regenerate(targets)
+            rels = [t.rel for t in targets]
         if not change.files:
             return Result("the pages are up to date", changed=False)
-        rels = [config.data, *(p.target.rel for p in planned)]
-        dirty = gitops.uncommitted(repo, [config.path(r) for r in rels])
+        rels = [config.data, *rels]
+        data = {config.path(config.data): change.old.raw}  # as read: hashed here if git would hash it
+        dirty = gitops.uncommitted(repo, [config.path(r) for r in rels], data)
         if dirty:
             raise MapdailyError(
                 f"{', '.join(dirty)} changed since the last commit, so the pages were not regenerated"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from mapdaily_cli import gitops
 from mapdaily_cli.api.handedits import split_generated
-from mapdaily_cli.api.plan import Target, plan_all
+from mapdaily_cli.api.plan import plan_all, target_for
 from mapdaily_cli.api.result import Options, Result, short
 from mapdaily_cli.api.transaction import journal_path, transaction
 from mapdaily_cli.config import Config
@@ -31,38 +31,53 @@ class Merged:
     added: int = 0
 
 
-def _days(stream: Stream) -> dict[date, Day]:
-    return {d.date: d for d in stream.days()}
-
-
-def merge_data(config: Config, base: str, ours: str, theirs: str) -> Merged:
+def merge_data(config: Config, base: str | bytes, ours: str | bytes, theirs: str | bytes) -> Merged:
     """The three versions of papers.yaml merged by day: ours as written (its comments kept), then
     what theirs added or changed that ours did not touch; newest day first. A paper both sides
-    changed differently, or one side changed and the other removed, is a conflict naming it."""
+    changed differently, or one side changed and the other removed, is a conflict naming it. Only
+    the days theirs changed are parsed and merged: after ten years, a merge of two days' adds
+    reads the dates of the history and copies the rest."""
     name = config.data
     streams = [
         Stream(config.data_path, f"{name} ({side})", text)
         for side, text in (("base", base), ("ours", ours), ("theirs", theirs))
     ]
-    base_days, _, their_days = (_days(s) for s in streams)
+    old, mine, new = (_Side(s) for s in (streams[0], streams[1].snapshot(), streams[2]))
     merged = Merged(streams[1])
     out = merged.stream
-    mine = _days(out)
-    for when in sorted(set(their_days) | set(mine), reverse=True):
-        before = base_days.get(when, Day(when))
-        if when not in their_days:
-            if when in base_days and mine[when] == before:
+    for when in sorted(set(new.at) | set(mine.at), reverse=True):
+        if when not in new.at:
+            if when in old.at and mine.same(when, old):
                 index = out.index_of(when)
                 assert index is not None
                 out.delete_day(index)  # theirs removed a day ours did not touch
-            elif when in base_days:
-                theirs_day = Day(when)
-                _merge_day(merged, streams[2], before, mine[when], theirs_day)
+            elif when in old.at:
+                _merge_day(merged, streams[2], old.day(when), mine.day(when), Day(when))
             continue
-        if when not in mine and when in base_days and their_days[when] == before:
-            continue  # ours removed a day theirs did not touch
-        _merge_day(merged, streams[2], before, mine.get(when, Day(when)), their_days[when])
+        if (when in old.at and new.same(when, old)) or (when in mine.at and new.same(when, mine)):
+            continue  # theirs did not touch the day (ours may have), or both sides made it the same
+        _merge_day(merged, streams[2], old.day(when), mine.day(when), new.day(when))
     return merged
+
+
+class _Side:
+    """One version of papers.yaml in a merge: where each day's document is, each parsed when asked."""
+
+    def __init__(self, stream: Stream) -> None:
+        self.stream = stream
+        self.at = {when: i for i, when in stream.walk()}
+
+    def day(self, when: date) -> Day:
+        index = self.at.get(when)
+        return Day(when) if index is None else self.stream.day(index)
+
+    def same(self, when: date, other: _Side) -> bool:
+        """Whether day ``when`` is the same here and in ``other`` (the same bytes, else the same
+        papers once parsed)."""
+        here, there = self.at[when], other.at[when]
+        if self.stream.document(here) == other.stream.document(there):
+            return True
+        return self.stream.day(here) == other.stream.day(there)
 
 
 def _find(papers: tuple[Paper, ...], paper: Paper) -> int | None:
@@ -127,23 +142,25 @@ def merge_file(config: Config, base: Path, ours: Path, theirs: Path, path: str) 
     """The merge driver: merge ``theirs`` into ``ours`` (git's %A, written in place), ``base`` being
     their common ancestor; ``path`` (git's %P) says which file. papers.yaml is merged by day; a
     generated file is rendered from the data both sides' commits merge to. Returns the conflicts."""
-    texts = [p.read_bytes().decode("utf-8") for p in (base, ours, theirs)]
+    raw = [p.read_bytes() for p in (base, ours, theirs)]
     if path == config.data:
-        merged = merge_data(config, *texts)
-        _write(ours, merged.stream.text())
+        merged = merge_data(config, *raw)
+        _write(ours, merged.stream.to_bytes())
         return merged.conflicts
+    texts = [r.decode("utf-8") for r in raw]
     data = _data_versions(config, theirs, path)
     merged = merge_data(config, *data)
-    target = next((p for p in _targets(config, merged.stream) if p[0].rel == path), None)
+    target = target_for(config, merged.stream, path)
     if target is None:
         return [f"{path}: no page of the merged data; run `mapdaily render` after the merge"]
-    if target[0].whole:  # the reader's side is generated whole: nothing of it is the user's
-        _write(ours, target[1])
+    region = target.region(Renderer(config), merged.stream)  # this page alone, not every page
+    if target.whole:  # the reader's side is generated whole: nothing of it is the user's
+        _write(ours, region)
         return merged.conflicts
     outside = gitops.merge_texts(*(_hollow(t, path) for t in texts))
     if outside is None:
         return [f"{path}: both sides changed the text around the generated region"]
-    _write(ours, split_generated(outside, path).with_region(target[1]))
+    _write(ours, split_generated(outside, path).with_region(region))
     return merged.conflicts
 
 
@@ -153,11 +170,7 @@ def _hollow(text: str, path: str) -> str:
     return f"{parts.before}<!-- mapdaily:start -->{parts.eol}<!-- mapdaily:end -->{parts.after}"
 
 
-def _targets(config: Config, stream: Stream) -> list[tuple[Target, str]]:
-    return [(p.target, p.region) for p in plan_all(config, stream, Renderer(config))]
-
-
-def _data_versions(config: Config, theirs: Path, path: str) -> tuple[str, str, str]:
+def _data_versions(config: Config, theirs: Path, path: str) -> tuple[bytes, bytes, bytes]:
     """The base, ours and theirs papers.yaml of the commits being merged, picked or rebased: HEAD
     is ours; theirs is the commit git names in the environment (a merge) or the commit whose
     ``path`` is git's %B (a cherry-pick or a rebase, whose base is that commit's parent)."""
@@ -167,8 +180,8 @@ def _data_versions(config: Config, theirs: Path, path: str) -> tuple[str, str, s
     if other is None:
         raise MapdailyError(f"{path}: cannot tell which commit is being merged; run `mapdaily resolve`")
     base = gitops.merge_base(config.root, "HEAD", other) if named else f"{other}~1"
-    texts = [gitops.text_at(config.root, rev, config.data_path) or "" for rev in (base, "HEAD", other)]
-    return texts[0], texts[1], texts[2]
+    data = [gitops.blob_at(config.root, rev, config.data) or b"" for rev in (base, "HEAD", other)]
+    return data[0], data[1], data[2]
 
 
 # --- setup and resolve ------------------------------------------------------------------------
@@ -289,6 +302,6 @@ def resolve(config: Config, options: Options) -> Result:
     return result
 
 
-def _write(path: Path, text: str) -> None:
+def _write(path: Path, text: str | bytes) -> None:
     """Write ``path`` whole or not at all."""
     write_all({path: text})

@@ -185,6 +185,30 @@ def plan_all(config: Config, stream: Stream, renderer: Renderer) -> list[Planned
     return [readme, *weeks, *plan_index(config, renderer, counts), *plan_site(config, stream)]
 
 
+def all_targets(config: Config, stream: Stream) -> list[Target]:
+    """The files :func:`plan_all` plans, in its order, found from the dates alone (nothing is
+    rendered): to render one of them on its own."""
+    found = readme_days(stream, config)
+    weeks: list[Week] = []
+    for _, when in stream.walk(len(found[1]) + 1 if found else 0):
+        week = week_of(when, config.first_weekday)
+        if not weeks or weeks[-1] != week:
+            weeks.append(week)
+    index = [index_target(config), *([chart_target(config)] if weeks else [])]
+    pages = [readme_target(config), *(week_target(config, w) for w in weeks), *index]
+    return pages + _site_files(config, stream)
+
+
+def _site_files(config: Config, stream: Stream) -> list[Target]:
+    """What :func:`plan_site` plans: the reader's side, and the data of every month."""
+    return site_targets(config) + [t for m in months_of(stream) for t in month_targets(config, m)]
+
+
+def target_for(config: Config, stream: Stream, rel: str) -> Target | None:
+    """The generated file ``rel`` of ``stream``'s plan (None when the data has no such file)."""
+    return next((t for t in all_targets(config, stream) if t.rel == rel), None)
+
+
 # --- the reader's side: the feed, the search page and its data, the chart ------------------------
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 __all__ = [
+    "blob_at",
+    "changed_between",
     "commit_over",
     "commit_with_blob",
     "git_path",
@@ -20,23 +22,31 @@ __all__ = [
 def _run(root: Path, *args: str, stdin: str | None = None, index: Path | None = None) -> str | None:
     """git's output in ``root`` (None when it fails), for the merge functions (which git itself runs);
     ``index`` is the index file git uses (the repository's own when None)."""
+    out = _run_bytes(root, *args, stdin=None if stdin is None else stdin.encode("utf-8"), index=index)
+    return None if out is None else out.decode("utf-8")
+
+
+def _run_bytes(root: Path, *args: str, stdin: bytes | None = None, index: Path | None = None) -> bytes | None:
     import os
     import subprocess
 
     env = {k: v for k, v in os.environ.items() if k != "GIT_INDEX_FILE"}
     if index is not None:
         env["GIT_INDEX_FILE"] = str(index)
-    done = subprocess.run(
-        ["git", *args],
-        cwd=root,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        check=False,
-        env=env,
-    )
+    done = subprocess.run(["git", *args], cwd=root, input=stdin, capture_output=True, check=False, env=env)
     return done.stdout if done.returncode == 0 else None
+
+
+def blob_at(root: Path, rev: str, rel: str) -> bytes | None:
+    """The bytes of ``rel`` (relative to ``root``) in commit ``rev``; None when it has no such file."""
+    return _run_bytes(root, "cat-file", "blob", f"{rev}:./{rel}")
+
+
+def changed_between(root: Path, a: str, b: str) -> list[str] | None:
+    """The paths under ``root`` (relative to it) that differ between commits ``a`` and ``b``; None
+    when either is unknown."""
+    out = _run(root, "diff", "--name-only", "-z", "--no-renames", "--relative", a, b, "--")
+    return None if out is None else [name for name in out.split("\0") if name]
 
 
 def merge_texts(base: str, ours: str, theirs: str) -> str | None:

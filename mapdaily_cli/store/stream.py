@@ -143,6 +143,13 @@ class Stream:
 
     # --- reading ----------------------------------------------------------------------------
 
+    def document(self, index: int) -> bytes | memoryview:
+        """Document ``index`` as bytes (a view of the bytes read while it is untouched: no copy)."""
+        chunk = self.chunks[index]
+        if chunk.pristine and chunk.offset is not None:
+            return memoryview(self.raw)[chunk.offset : chunk.end]
+        return chunk.data
+
     def date_at(self, index: int) -> date:
         """The date of document ``index``, read off its ``date:`` line when it can be, else parsed."""
         chunk = self.chunks[index]
