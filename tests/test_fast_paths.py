@@ -227,3 +227,22 @@ def test_the_paper_counts_kept_in_the_scan_cache_are_the_files(git_repo: Path) -
     assert all(n == c for n, c in known)
     assert any(n is not None for n in entry["counts"])
     ok("check")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=3000), st.binary(max_size=80), st.data())
+def test_the_key_of_a_file_written_as_new_documents_and_the_rest_is_its_crc(
+    raw: bytes, head: bytes, data: st.DataObject
+) -> None:
+    # The scan cache's key of papers.yaml as written (new documents, then the untouched rest of the
+    # bytes read) follows from the CRC of the bytes read, without reading the rest again.
+    import zlib
+
+    from mapdaily_cli.store.scan import ScanCache
+
+    start = data.draw(st.integers(0, len(raw)))
+    expected = [len(head) + len(raw) - start, zlib.crc32(head + raw[start:])]
+    cache = ScanCache(Path("/nonexistent/mapdaily-scan.json"))
+    assert cache._key((head, raw, start)) == expected  # nothing known of raw: read
+    cache._key(raw)
+    assert cache._key((head, raw, start)) == expected  # from raw's CRC

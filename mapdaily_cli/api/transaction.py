@@ -149,8 +149,8 @@ class Transaction:
         write_all({paths[rel]: text for rel, text in files.items()}, journal)
         parts = files.get(self.config.data)
         if isinstance(parts, list):
-            self.old.remember_counts()  # the papers counted in the history as read (closed weeks)
-            self.stream.written(parts)
+            # the papers counted in the history as read (closed weeks), and in the file written
+            self.stream.written(parts, before=self.old)
         result = Result(summary, list(files), notes=list(self.notes))
         if repo is not None:
             result.commit = gitops.commit_paths(repo, list(paths.values()), message)

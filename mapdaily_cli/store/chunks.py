@@ -141,8 +141,14 @@ def split(raw: bytes, source: str) -> tuple[bytes, list[Chunk]]:
         pos = end
     starts = [pos] if pos < len(raw) else []
     starts += [m.start() + 1 for m in _MARKER.finditer(raw, max(pos - 1, 0)) if m.start() + 1 != pos]
-    chunks = []
-    for i, start in enumerate(starts):
-        end = starts[i + 1] if i + 1 < len(starts) else len(raw)
-        chunks.append(Chunk(None, start, source=source, raw=raw, end=end))
-    return raw[:pos], chunks
+    ends = [*starts[1:], len(raw)]
+    return raw[:pos], [_read(raw, start, end, source) for start, end in zip(starts, ends, strict=True)]
+
+
+def _read(raw: bytes, offset: int, end: int, source: str) -> Chunk:
+    """``Chunk(None, offset, source=source, raw=raw, end=end)``, made without the constructor's
+    checks: a ten-year file has thousands of documents."""
+    chunk = Chunk.__new__(Chunk)
+    chunk._data = chunk._text = chunk.day = chunk.papers = None
+    chunk._raw, chunk.offset, chunk.end, chunk.source, chunk.added_lines = raw, offset, end, source, 0
+    return chunk

@@ -79,11 +79,17 @@ class Prefilter:
                 hits.add(k)
         return sorted({starts[k][2] for k in hits} | always)
 
-    def written(self, parts: list[bytes | memoryview], counts: list[int | None] | None = None) -> None:
+    def written(
+        self,
+        parts: list[bytes | memoryview],
+        counts: list[int | None] | None = None,
+        counted: list[int | None] | None = None,
+    ) -> None:
         """Tell the scan cache about the file just written as ``parts`` (changed documents, then
         one view of the untouched tail of the bytes read): where words can hide in it follows from
-        what is known of the bytes read, without a new scan; ``counts`` are its documents' papers."""
-        if self.cache is None or (self.hiding is None and not counts):
+        what is known of the bytes read, without a new scan; ``counts`` are its documents' papers,
+        ``counted`` those of the bytes read (kept for them in the same write)."""
+        if self.cache is None or (self.hiding is None and not counts and not counted):
             return
         head = b"".join(bytes(p) for p in parts if not isinstance(p, memoryview))
         tail = next((p for p in parts if isinstance(p, memoryview)), None)
@@ -93,12 +99,8 @@ class Prefilter:
         if self.hiding is not None:
             hiding = [m.start() for m in HIDING.finditer(head)]
             hiding += [at + shift for at in self.hiding if at >= tail_start]
-        self.cache.remember(b"".join(parts) if tail is None else (head, tail), hiding, self.raw, counts)
-
-    def remember_counts(self, counts: list[int | None]) -> None:
-        """Keep the papers of each document of the bytes read, for the next command that reads them."""
-        if self.cache is not None and counts != self.counts:
-            self.cache.remember(self.raw, self.hiding, counts=counts)
+        data = b"".join(parts) if tail is None else (head, self.raw, tail_start)
+        self.cache.remember(data, hiding, self.raw, counts, counted if counted != self.counts else None)
 
 
 def _phrase(words: list[str]) -> re.Pattern[bytes]:
@@ -121,11 +123,20 @@ class ScanCache:
         #: The paper counts the entry found by the last :meth:`lookup` holds ([] for none).
         self.counts: list[int | None] = []
 
-    def _key(self, data: bytes | tuple[bytes, memoryview]) -> list[int]:
+    def _key(self, data: bytes | tuple[bytes, bytes, int]) -> list[int]:
+        """[size, CRC-32] of ``data``: bytes, or (head, raw, start) for ``head + raw[start:]``
+        (a file written as new documents and the untouched rest of the one read), whose CRC
+        follows from the one of ``raw`` when it is known, without reading the rest again."""
         import zlib
 
         if isinstance(data, tuple):
-            return [len(data[0]) + len(data[1]), zlib.crc32(data[1], zlib.crc32(data[0]))]
+            head, raw, start = data
+            rest = len(raw) - start
+            if self._known is not None and self._known[0] is raw:
+                shift = _x_to_8n(rest)  # CRC(a + b) = CRC(a) * x^(8|b|) + CRC(b), modulo the polynomial
+                crc_rest = self._known[1][1] ^ _times(shift, zlib.crc32(memoryview(raw)[:start]))
+                return [len(head) + rest, _times(shift, zlib.crc32(head)) ^ crc_rest]
+            return [len(head) + rest, zlib.crc32(memoryview(raw)[start:], zlib.crc32(head))]
         if self._known is not None and self._known[0] is data:
             return self._known[1]
         key = [len(data), zlib.crc32(data)]
@@ -160,14 +171,16 @@ class ScanCache:
 
     def remember(
         self,
-        data: bytes | tuple[bytes, memoryview],
+        data: bytes | tuple[bytes, bytes, int],
         hiding: list[int] | None,
         before: bytes | None = None,
         counts: list[int | None] | None = None,
+        before_counts: list[int | None] | None = None,
     ) -> None:
         """Keep ``hiding`` and ``counts`` (the papers of each document), either of them when known,
         for ``data``, newest first, with what was kept of it before; ``before`` (the version it was
-        made from) stays next, so going back to it (a reset, a checkout) finds it."""
+        made from) stays next, so going back to it (a reset, a checkout) finds it, with
+        ``before_counts`` when given."""
         import json
 
         if not self.writable:
@@ -179,6 +192,10 @@ class ScanCache:
         if before is not None:
             old = self._key(before)
             entries.sort(key=lambda e: e.get("key") != old)
+            if before_counts:
+                if not entries or entries[0].get("key") != old:
+                    entries.insert(0, {"key": old})
+                entries[0]["counts"] = before_counts
         if hiding is not None:
             entry["hiding"] = hiding
         if counts:
@@ -191,3 +208,35 @@ class ScanCache:
         except OSError:  # a cache that cannot be written is only slower; leave nothing behind
             with contextlib.suppress(OSError):
                 tmp.unlink(missing_ok=True)
+
+
+# CRC-32 arithmetic (zlib's crc32_combine): polynomials over GF(2) in zlib's reflected bit order.
+_POLY = 0xEDB88320
+_SQUARES: list[int] = []  # x^(2^k) modulo the polynomial, k = 0..31
+
+
+def _times(a: int, b: int) -> int:
+    """``a * b`` modulo the CRC polynomial (``a`` not zero)."""
+    m, p = 1 << 31, 0
+    while True:
+        if a & m:
+            p ^= b
+            if not a & (m - 1):
+                return p
+        m >>= 1
+        b = (b >> 1) ^ _POLY if b & 1 else b >> 1
+
+
+def _x_to_8n(n: int) -> int:
+    """x^(8n) modulo the CRC polynomial: what shifting a CRC past ``n`` bytes multiplies it by."""
+    if not _SQUARES:
+        _SQUARES.append(1 << 30)
+        for _ in range(31):
+            _SQUARES.append(_times(_SQUARES[-1], _SQUARES[-1]))
+    p, k = 1 << 31, 3
+    while n:
+        if n & 1:
+            p = _times(_SQUARES[k & 31], p)
+        n >>= 1
+        k += 1
+    return p

@@ -101,21 +101,20 @@ class Stream:
         """The whole file as text."""
         return self.to_bytes().decode("utf-8")
 
-    def written(self, parts: list[bytes | memoryview]) -> None:
+    def written(self, parts: list[bytes | memoryview], before: Stream | None = None) -> None:
         """Tell the scan cache that ``parts`` (from :meth:`parts`) is now the file, with the papers
-        of each document as far as they are known."""
+        of each document as far as they are known, and those counted in ``before`` (the stream as
+        read, whose bytes the cache keeps too)."""
         counts = self._counts()
-        self.prefilter.written(parts, counts if any(n is not None for n in counts) else None)
+        counted = before._counts() if before is not None and not before.changed else None
+        self.prefilter.written(
+            parts,
+            counts if any(n is not None for n in counts) else None,
+            counted if counted and any(n is not None for n in counted) else None,
+        )
 
     def _counts(self) -> list[int | None]:
         return [c.papers if c.day is None else len(c.day.papers) for c in self.chunks]
-
-    def remember_counts(self) -> None:
-        """Keep the papers counted in the documents as read, when some were (for the next command)."""
-        if not self.changed:
-            counts = self._counts()
-            if any(n is not None for n in counts):
-                self.prefilter.remember_counts(counts)
 
     def papers_at(self, index: int) -> int:
         """How many papers document ``index`` holds: known once counted (or from the scan cache),
