@@ -117,6 +117,24 @@ def test_search_says_which_field_matched(repo: Path) -> None:
     assert "affiliation" in out
 
 
+def test_a_search_with_many_matches_shows_the_newest_and_says_how_many_more(repo: Path) -> None:
+    # Ten years hold thousands of papers on "diffusion": a table of them all took seconds to draw.
+    from datetime import date, timedelta
+
+    from conftest import write_papers
+
+    days = [(date(2024, 10, 15) - timedelta(days=i), [{"title": f"Diffusion {i}"}]) for i in range(60)]
+    write_papers(repo, days)
+    code, out, err = run_cli(repo, "search", "diffusion")
+    assert code == 0
+    assert "60 matches, the newest 50 shown" in out
+    assert "Diffusion 0 " in out and "Diffusion 49 " in out and "Diffusion 50 " not in out
+    assert "10 older matches not shown" in err and "--all" in err
+    code, out, err = run_cli(repo, "search", "diffusion", "--all")
+    assert code == 0 and "Diffusion 59 " in out and "not shown" not in err
+    assert len(json.loads(ok(repo, "search", "diffusion", "--json"))) == 60
+
+
 def test_search_highlights_the_match_at_a_terminal(repo: Path) -> None:
     from rich.console import Console
 

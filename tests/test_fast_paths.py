@@ -246,3 +246,9 @@ def test_the_key_of_a_file_written_as_new_documents_and_the_rest_is_its_crc(
     assert cache._key((head, raw, start)) == expected  # nothing known of raw: read
     cache._key(raw)
     assert cache._key((head, raw, start)) == expected  # from raw's CRC
+
+
+@pytest.mark.parametrize("raw", [b"", b"\n\n", b"# a header comment only\n", b"\xef\xbb\xbf", b"%YAML 1.2\n"])
+def test_a_stream_without_documents_splits_into_none(raw: bytes) -> None:
+    preamble, chunks = split(raw, "papers.yaml")
+    assert (preamble, chunks) == (raw, [])

@@ -126,6 +126,9 @@ def search(
         str, typer.Argument(metavar="QUERY", help="Text to look for in titles, affiliations and comments.")
     ],
     json_: Json = False,
+    all_: Annotated[
+        bool, typer.Option("--all", help=f"Show every match (else the newest {present.SHOWN}).")
+    ] = False,
 ) -> None:
     """Search the whole history (case-insensitive)."""
     from mapdaily_cli import api
@@ -134,6 +137,7 @@ def search(
     if json_:
         present.print_json([api.paper_record(f) for f in found])
     else:
-        present.matches(query, found, [api.matched_fields(f.paper, query) for f in found])
+        shown = found if all_ else found[: present.SHOWN]
+        present.matches(query, shown, [api.matched_fields(f.paper, query) for f in shown], len(found))
     if not found:
         raise typer.Exit(1)  # as grep: no match is exit 1, with --json too

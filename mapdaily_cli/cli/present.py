@@ -207,15 +207,29 @@ def paper(found: api.Found) -> None:
         out.print(escape(found.paper.comment))
 
 
-def matches(query: str, found: Sequence[api.Found], matched: Sequence[list[str]] = ()) -> None:
-    """The papers a search found, with the fields that hold ``query``, or the line that says there
-    are none."""
+#: How many matches of a search are shown unless every one is asked for (a word like "diffusion"
+#: matches thousands of papers in ten years: a table of them all takes seconds to draw, and no
+#: one reads it).
+SHOWN = 50
+
+
+def matches(
+    query: str, found: Sequence[api.Found], matched: Sequence[list[str]] = (), total: int | None = None
+) -> None:
+    """The papers a search found (the first of ``total``), with the fields that hold ``query``, or
+    the line that says there are none."""
     out = console(stderr=False)
     if not found:
         out.print(f"no paper mentions {escape(query)!r}")
         return
-    title = f"{len(found)} match{'es' if len(found) != 1 else ''}"
+    total = len(found) if total is None else total
+    title = f"{total} match{'es' if total != 1 else ''}"
+    if total > len(found):
+        title += f", the newest {len(found)} shown"
     out.print(papers_table(title, [(f.ref, f.paper) for f in found], query, matched))
+    if total > len(found):
+        more = total - len(found)
+        line(f"{more} older matches not shown: add words to narrow the search, or pass --all (or --json)")
 
 
 @contextmanager

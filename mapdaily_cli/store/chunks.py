@@ -141,7 +141,7 @@ def split(raw: bytes, source: str) -> tuple[bytes, list[Chunk]]:
         pos = end
     starts = [pos] if pos < len(raw) else []
     starts += [m.start() + 1 for m in _MARKER.finditer(raw, max(pos - 1, 0)) if m.start() + 1 != pos]
-    ends = [*starts[1:], len(raw)]
+    ends = [*starts[1:], len(raw)][: len(starts)]
     return raw[:pos], [_read(raw, start, end, source) for start, end in zip(starts, ends, strict=True)]
 
 
