@@ -153,3 +153,35 @@ def test_one_page_found_and_rendered_alone_is_the_plan_of_every_page() -> None:
                 assert found is not None and found.kind == item.target.kind
                 assert found.region(renderer, stream) == item.region, (config, days, item.target.rel)
             assert target_for(config, stream, "archived_papers/1999W01.md") is None
+
+
+def test_the_drivers_of_one_merge_merge_the_data_once(tmp_path: Path) -> None:
+    # git runs a driver per file both sides changed; each needs the merged data, which the first
+    # keeps in the git folder under the three versions' blob ids.
+    from mapdaily_cli.api.merging import _merged, forget_merged
+
+    (tmp_path / ".git").mkdir()
+    config = Config(root=tmp_path)
+    history = _history(5)
+    texts = [
+        papers_yaml(history),
+        _edited(history, [("add", 0, 501)], "ours"),
+        _edited(history, [("add", 0, 502)], "theirs"),
+    ]
+    versions = [t.encode("utf-8") for t in texts]
+    calls: list[int] = []
+
+    def given() -> tuple[bytes, bytes, bytes]:
+        calls.append(1)
+        return versions[0], versions[1], versions[2]
+
+    first = _merged(config, "b\no\nt", given)
+    again = _merged(config, "b\no\nt", given)
+    assert len(calls) == 1 and again.stream.to_bytes() == first.stream.to_bytes()
+    assert b"Paper 501" in first.stream.to_bytes() and b"Paper 502" in first.stream.to_bytes()
+    _merged(config, "b\no\nother", given)  # other versions: merged anew
+    assert len(calls) == 2
+    _merged(config, None, given)  # versions without ids: nothing kept, nothing read
+    assert len(calls) == 3
+    forget_merged(config)
+    assert not (tmp_path / ".git" / "mapdaily-merged").exists()

@@ -330,6 +330,7 @@ def test_with_git_setup_two_clones_adding_on_the_same_day_pull_without_conflict(
     assert titles == ["Alpha Paper", "Beta Paper", "From Bob", "From Ann"]
     ok(bob, "check")
     assert git(bob, "status", "--porcelain") == ""
+    assert not (bob / ".git" / "mapdaily-merged").exists()  # what the drivers shared, gone with the merge
 
 
 @pytest.mark.parametrize("how", ["rebase", "cherry-pick"])

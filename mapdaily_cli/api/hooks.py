@@ -11,6 +11,7 @@ import shlex
 from pathlib import Path
 
 from mapdaily_cli import gitops
+from mapdaily_cli.api.merging import forget_merged
 from mapdaily_cli.api.plan import Target, affected_targets, plan_all, site_changes
 from mapdaily_cli.api.result import Options, Result, commit_message
 from mapdaily_cli.api.transaction import lock_path, transaction
@@ -142,6 +143,7 @@ def after_git(config: Config, name: str, args: list[str]) -> Result:
     page has changes not committed, or a page holds a hand edit."""
     if not _applies(config, name, args):
         return Result("nothing to do", changed=False)
+    forget_merged(config)
     try:
         with locked(lock_path(config), timeout=0):
             pass

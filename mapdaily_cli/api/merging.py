@@ -4,7 +4,9 @@ merge driver, `git-setup` (which configures a clone for it) and `resolve` (a mer
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -144,12 +146,16 @@ def merge_file(config: Config, base: Path, ours: Path, theirs: Path, path: str) 
     generated file is rendered from the data both sides' commits merge to. Returns the conflicts."""
     raw = [p.read_bytes() for p in (base, ours, theirs)]
     if path == config.data:
-        merged = merge_data(config, *raw)
+        ids = [gitops.blob_id_of(config.root, r) for r in raw]
+        merged = _merged(
+            config, None if None in ids else "\n".join(map(str, ids)), lambda: (raw[0], raw[1], raw[2])
+        )
         _write(ours, merged.stream.to_bytes())
         return merged.conflicts
     texts = [r.decode("utf-8") for r in raw]
-    data = _data_versions(config, theirs, path)
-    merged = merge_data(config, *data)
+    revs = _data_revs(config, theirs, path)
+    found = gitops.blob_ids(config.root, list(revs), config.data)
+    merged = _merged(config, "\n".join(found) if found else None, lambda: _data_versions(config, revs))
     target = target_for(config, merged.stream, path)
     if target is None:
         return [f"{path}: no page of the merged data; run `mapdaily render` after the merge"]
@@ -170,18 +176,50 @@ def _hollow(text: str, path: str) -> str:
     return f"{parts.before}<!-- mapdaily:start -->{parts.eol}<!-- mapdaily:end -->{parts.after}"
 
 
-def _data_versions(config: Config, theirs: Path, path: str) -> tuple[bytes, bytes, bytes]:
-    """The base, ours and theirs papers.yaml of the commits being merged, picked or rebased: HEAD
-    is ours; theirs is the commit git names in the environment (a merge) or the commit whose
-    ``path`` is git's %B (a cherry-pick or a rebase, whose base is that commit's parent)."""
+def forget_merged(config: Config) -> None:
+    """Remove the merged data the drivers of a merge kept (see :func:`_merged`): the merge is over."""
+    folder = gitops.git_dir(config.root)
+    if folder is not None:
+        with contextlib.suppress(OSError):
+            (folder / "mapdaily-merged").unlink(missing_ok=True)
+
+
+def _data_revs(config: Config, theirs: Path, path: str) -> tuple[str, str, str]:
+    """The base, ours and theirs commits being merged, picked or rebased: HEAD is ours; theirs is
+    the commit git names in the environment (a merge) or the commit whose ``path`` is git's %B (a
+    cherry-pick or a rebase, whose base is that commit's parent)."""
     named = [k.removeprefix("GITHEAD_") for k in os.environ if k.startswith("GITHEAD_")]
     blob = gitops.hash_file(config.root, theirs)
     other = named[0] if len(named) == 1 else gitops.commit_with_blob(config.root, path, blob)
     if other is None:
         raise MapdailyError(f"{path}: cannot tell which commit is being merged; run `mapdaily resolve`")
     base = gitops.merge_base(config.root, "HEAD", other) if named else f"{other}~1"
-    data = [gitops.blob_at(config.root, rev, config.data) or b"" for rev in (base, "HEAD", other)]
+    return base, "HEAD", other
+
+
+def _data_versions(config: Config, revs: tuple[str, str, str]) -> tuple[bytes, bytes, bytes]:
+    """papers.yaml in each of ``revs`` (empty where a commit has none)."""
+    data = [gitops.blob_at(config.root, rev, config.data) or b"" for rev in revs]
     return data[0], data[1], data[2]
+
+
+def _merged(config: Config, key: str | None, versions: Callable[[], tuple[bytes, bytes, bytes]]) -> Merged:
+    """``merge_data`` of ``versions`` (base, ours, theirs), kept in the git folder under ``key`` (their
+    blob ids) for the other drivers of the same merge: git runs one per file both sides changed
+    (papers.yaml, the README, the feed, the search data), and each needs the merged data."""
+    folder = gitops.git_dir(config.root)
+    kept = folder / "mapdaily-merged" if folder is not None and key else None
+    if kept is not None:
+        with contextlib.suppress(OSError):
+            said = kept.read_bytes()
+            if said.startswith(f"{key}\n\n".encode()):
+                data = said[len(key or "") + 2 :]
+                return Merged(Stream(config.data_path, f"{config.data} (merged)", data))
+    merged = merge_data(config, *versions())
+    if kept is not None and not merged.conflicts:
+        with contextlib.suppress(MapdailyError):  # no copy kept: the next driver merges again
+            write_all({kept: [f"{key}\n\n".encode(), *merged.stream.parts()]})
+    return merged
 
 
 # --- setup and resolve ------------------------------------------------------------------------
@@ -273,6 +311,7 @@ def resolve(config: Config, options: Options) -> Result:
     """Finish a conflicted merge or rebase without the driver: papers.yaml's three stages merged by
     day, every generated file regenerated from it, both staged; says what to run next."""
     repo = gitops.open_repo(config.root)
+    forget_merged(config)
     stages = gitops.stages(repo, config.data)
     merged = None
     if stages is not None:

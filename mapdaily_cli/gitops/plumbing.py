@@ -8,6 +8,8 @@ from pathlib import Path
 
 __all__ = [
     "blob_at",
+    "blob_ids",
+    "blob_id_of",
     "changed_between",
     "commit_over",
     "commit_with_blob",
@@ -40,6 +42,27 @@ def _run_bytes(root: Path, *args: str, stdin: bytes | None = None, index: Path |
 def blob_at(root: Path, rev: str, rel: str) -> bytes | None:
     """The bytes of ``rel`` (relative to ``root``) in commit ``rev``; None when it has no such file."""
     return _run_bytes(root, "cat-file", "blob", f"{rev}:./{rel}")
+
+
+def blob_ids(root: Path, revs: list[str], rel: str) -> list[str] | None:
+    """The blob ids of ``rel`` (relative to ``root``) in each of ``revs``; None when one lacks it."""
+    out = _run(root, "rev-parse", "--verify", "-q", *(f"{rev}:./{rel}" for rev in revs))
+    ids = out.split() if out else []
+    return ids if len(ids) == len(revs) else None
+
+
+def blob_id_of(root: Path, data: bytes) -> str | None:
+    """The blob id git gives ``data`` in the repository at ``root`` (SHA-1 or SHA-256, as it uses),
+    computed here: no need to hand git a large file."""
+    import hashlib
+
+    found = _run(root, "rev-parse", "--show-object-format")
+    name = (found or "").strip() or "sha1"
+    if name not in ("sha1", "sha256"):
+        return None
+    digest = hashlib.new(name, b"blob %d\0" % len(data))
+    digest.update(data)
+    return digest.hexdigest()
 
 
 def changed_between(root: Path, a: str, b: str) -> list[str] | None:
