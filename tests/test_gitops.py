@@ -372,3 +372,15 @@ def test_what_is_uncommitted_is_what_a_commit_of_the_paths_would_take_along(git_
     git(git_repo, "add", "new")
     git(git_repo, "commit", "-q", "-m", "all", "--", *(n for n in said))
     assert sorted(git(git_repo, "show", "--format=", "--name-only", "HEAD").split()) == said
+
+
+def test_blob_ids_are_gits(git_repo: Path) -> None:
+    # The merge drivers share the merged data under these ids: they must be git's own.
+    for text in ("one\n", "two\n"):
+        (git_repo / "f.yaml").write_text(text, encoding="utf-8")
+        git(git_repo, "add", "f.yaml")
+        git(git_repo, "commit", "-q", "-m", text)
+    ids = gitops.blob_ids(git_repo, ["HEAD~1", "HEAD"], "f.yaml")
+    assert ids == [git(git_repo, "rev-parse", f"{rev}:f.yaml") for rev in ("HEAD~1", "HEAD")]
+    assert gitops.blob_id_of(git_repo, b"two\n") == ids[1] == git(git_repo, "hash-object", "f.yaml")
+    assert gitops.blob_ids(git_repo, ["HEAD", "HEAD"], "missing.yaml") is None

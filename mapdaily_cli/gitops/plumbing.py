@@ -46,7 +46,7 @@ def blob_at(root: Path, rev: str, rel: str) -> bytes | None:
 
 def blob_ids(root: Path, revs: list[str], rel: str) -> list[str] | None:
     """The blob ids of ``rel`` (relative to ``root``) in each of ``revs``; None when one lacks it."""
-    out = _run(root, "rev-parse", "--verify", "-q", *(f"{rev}:./{rel}" for rev in revs))
+    out = _run(root, "rev-parse", *(f"{rev}:./{rel}" for rev in revs))
     ids = out.split() if out else []
     return ids if len(ids) == len(revs) else None
 
