@@ -99,22 +99,24 @@ def _applies(config: Config, name: str, args: list[str]) -> bool:
 
 
 def data_before(config: Config, name: str, now: Stream) -> Stream | None:
-    """The data as it was before a merge or a rebase (ORIG_HEAD; ``now`` is the data as it is),
-    when only the pages of the days it changed can be stale: every page git brought along was
-    rendered by the other side from the same days. None (every page is planned) after a
+    """The data as it was where the two sides of a merge or a rebase parted (``now`` is the data
+    as it is), when only the pages of the days either side changed since can be stale: every page
+    git brought along was rendered by one side from the same days, unless that side changed
+    papers.yaml alone (a web edit, or a commit with git). None (every page is planned) after a
     cherry-pick, or when the settings or the templates changed too."""
     if name not in ("post-merge", "post-rewrite"):
         return None
-    changed = gitops.changed_between(config.root, "ORIG_HEAD", "HEAD")
-    if changed is None:
+    fork = gitops.fork_point(config.root, rebase=name == "post-rewrite")
+    changed = None if fork is None else gitops.changed_between(config.root, fork, "HEAD")
+    if fork is None or changed is None:
         return None
     rendering = {"mapdaily.toml", "pyproject.toml"}
-    templates = f"{config.templates.rstrip('/')}/" if config.templates else None
-    if any(c in rendering or (templates and c.startswith(templates)) for c in changed):
+    templates = None if config.templates is None else f"{config.templates}/".removeprefix("./")
+    if any(c in rendering or (templates is not None and c.startswith(templates)) for c in changed):
         return None
     if config.data not in changed:
         return now.snapshot()
-    data = gitops.blob_at(config.root, "ORIG_HEAD", config.data)
+    data = gitops.blob_at(config.root, fork, config.data)
     if data is None:
         return None
     return Stream(config.path(config.data), config.data, data, extra_fields=config.extra_fields)
