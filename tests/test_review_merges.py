@@ -159,3 +159,24 @@ def test_a_pull_of_a_template_kept_in_the_digest_folder_regenerates_every_page(
     done = _git(bob, "pull", "--no-edit")
     assert done.returncode == 0, done.stdout + done.stderr
     ok(bob / where, "check")
+
+
+def test_a_pull_that_mends_data_git_had_left_with_conflict_markers_regenerates_the_pages(
+    team: tuple[Path, Path, Path],
+) -> None:
+    # A commit of papers.yaml with conflict markers in it reached Bob (his hook could do nothing
+    # with it); the commit that mends it must bring fresh pages, although the data Bob had before
+    # does not read.
+    _, ann, bob = team
+    _setup(ann, bob)
+    marked = "<<<<<<< ours\n  comment: B.\n=======\n  comment: B2.\n>>>>>>> theirs\n"
+    web_commit(ann, "papers.yaml", "  comment: B.\n", marked, "Update papers.yaml")
+    git(ann, "push", "--quiet")
+    assert _git(bob, "pull", "--quiet").returncode == 0
+    web_commit(ann, "papers.yaml", marked, "  comment: B2.\n", "Update papers.yaml")
+    git(ann, "push", "--quiet")
+    done = _git(bob, "pull", "--no-edit")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "conflict marker" not in done.stdout + done.stderr
+    assert "| THU | B2. |" in (bob / "README.md").read_text(encoding="utf-8")
+    ok(bob, "check")

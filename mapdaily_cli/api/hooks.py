@@ -15,7 +15,7 @@ from mapdaily_cli.api.plan import Target, affected_targets, plan_all, site_chang
 from mapdaily_cli.api.result import Options, Result, commit_message
 from mapdaily_cli.api.transaction import lock_path, transaction
 from mapdaily_cli.config import Config
-from mapdaily_cli.errors import MapdailyError
+from mapdaily_cli.errors import DataError, MapdailyError
 from mapdaily_cli.store import locked
 from mapdaily_cli.store.stream import Stream
 
@@ -130,6 +130,17 @@ def changed_targets(config: Config, old: Stream, new: Stream) -> list[Target]:
     return affected_targets(config, old, new, [*dates, *was]) + site_changes(config, old, new)
 
 
+def _narrowed(config: Config, name: str, now: Stream) -> list[Target] | None:
+    """The pages to regenerate after hook ``name`` when not all (see :func:`data_before`). None
+    too when the data before does not read (a commit with conflict markers that this one mends):
+    whatever the data now is, every page is planned from it."""
+    try:
+        before = data_before(config, name, now)
+        return None if before is None else unique(changed_targets(config, before, now))
+    except DataError:
+        return None
+
+
 def unique(targets: list[Target]) -> list[Target]:
     """``targets`` without repeats (by the file each writes), in order."""
     seen: dict[str, Target] = {}
@@ -154,13 +165,12 @@ def after_git(config: Config, name: str, args: list[str]) -> Result:
         after = "the merge"
     repo = gitops.open_repo(config.root)
     with transaction(config, Options(commit=False)) as change:
-        before = data_before(config, name, change.stream)
-        if before is None:
+        targets = _narrowed(config, name, change.stream)
+        if targets is None:
             planned = plan_all(config, change.stream, change.renderer)
             change.plan(planned)
             rels = [p.target.rel for p in planned]
         else:
-            targets = unique(changed_targets(config, before, change.stream))
             change.regenerate(targets)
             rels = [t.rel for t in targets]
         if not change.files:

@@ -369,7 +369,9 @@ def affected_targets(config: Config, old: Stream, new: Stream, dates: Iterable[d
     )
     # A closed week that lost its last day, or a current week that was closed, leaves the index.
     gone = old_week != new_week or any(
-        (old_week is None or w < old_week) and week_days(old, config, w) for w in weeks if w not in closed
+        (old_week is None or w < old_week) and any(w.contains(d) for _, d in _walk_to(old, w.start))
+        for w in weeks
+        if w not in closed
     )
     targets = [readme_target(config)] + [week_target(config, w) for w in closed]
     if closed or gone or read_generated(config, config.archive_index) is None:
