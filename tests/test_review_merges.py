@@ -1,6 +1,7 @@
-"""Merges, rebases and the commits mapdaily makes, in situations the narrower work must still get
-right: the hooks after a pull that only removes days, ORIG_HEAD left by another command, digests
-in a subfolder, and what a commit reports."""
+"""The hooks after a pull or a rebase regenerate what the narrowed look at the days still must: a
+week whose last day a pull removed leaves the index, the days changed on our side by hand since the
+sides parted, a rebase whose ORIG_HEAD a `git reset` moved, templates kept beside the data (in a
+digest at the top and in a folder), and data before the pull that does not read."""
 
 from __future__ import annotations
 
