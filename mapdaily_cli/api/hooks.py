@@ -16,7 +16,7 @@ from mapdaily_cli.api.plan import Target, affected_targets, plan_all, site_chang
 from mapdaily_cli.api.result import Options, Result, commit_message
 from mapdaily_cli.api.transaction import lock_path, transaction
 from mapdaily_cli.config import Config
-from mapdaily_cli.errors import MapdailyError
+from mapdaily_cli.errors import DataError, MapdailyError
 from mapdaily_cli.store import locked
 from mapdaily_cli.store.stream import Stream
 
@@ -100,22 +100,24 @@ def _applies(config: Config, name: str, args: list[str]) -> bool:
 
 
 def data_before(config: Config, name: str, now: Stream) -> Stream | None:
-    """The data as it was before a merge or a rebase (ORIG_HEAD; ``now`` is the data as it is),
-    when only the pages of the days it changed can be stale: every page git brought along was
-    rendered by the other side from the same days. None (every page is planned) after a
+    """The data as it was where the two sides of a merge or a rebase parted (``now`` is the data
+    as it is), when only the pages of the days either side changed since can be stale: every page
+    git brought along was rendered by one side from the same days, unless that side changed
+    papers.yaml alone (a web edit, or a commit with git). None (every page is planned) after a
     cherry-pick, or when the settings or the templates changed too."""
     if name not in ("post-merge", "post-rewrite"):
         return None
-    changed = gitops.changed_between(config.root, "ORIG_HEAD", "HEAD")
-    if changed is None:
+    fork = gitops.fork_point(config.root, rebase=name == "post-rewrite")
+    changed = None if fork is None else gitops.changed_between(config.root, fork, "HEAD")
+    if fork is None or changed is None:
         return None
     rendering = {"mapdaily.toml", "pyproject.toml"}
-    templates = f"{config.templates.rstrip('/')}/" if config.templates else None
-    if any(c in rendering or (templates and c.startswith(templates)) for c in changed):
+    templates = None if config.templates is None else f"{config.templates}/".removeprefix("./")
+    if any(c in rendering or (templates is not None and c.startswith(templates)) for c in changed):
         return None
     if config.data not in changed:
         return now.snapshot()
-    data = gitops.blob_at(config.root, "ORIG_HEAD", config.data)
+    data = gitops.blob_at(config.root, fork, config.data)
     if data is None:
         return None
     return Stream(config.path(config.data), config.data, data, extra_fields=config.extra_fields)
@@ -127,6 +129,17 @@ def changed_targets(config: Config, old: Stream, new: Stream) -> list[Target]:
     was = {when: old.document(i) for i, when in old.walk()}
     dates = [when for i, when in new.walk() if was.pop(when, None) != new.document(i)]
     return affected_targets(config, old, new, [*dates, *was]) + site_changes(config, old, new)
+
+
+def _narrowed(config: Config, name: str, now: Stream) -> list[Target] | None:
+    """The pages to regenerate after hook ``name`` when not all (see :func:`data_before`). None
+    too when the data before does not read (a commit with conflict markers that this one mends):
+    whatever the data now is, every page is planned from it."""
+    try:
+        before = data_before(config, name, now)
+        return None if before is None else unique(changed_targets(config, before, now))
+    except DataError:
+        return None
 
 
 def unique(targets: list[Target]) -> list[Target]:
@@ -154,13 +167,12 @@ def after_git(config: Config, name: str, args: list[str]) -> Result:
         after = "the merge"
     repo = gitops.open_repo(config.root)
     with transaction(config, Options(commit=False)) as change:
-        before = data_before(config, name, change.stream)
-        if before is None:
+        targets = _narrowed(config, name, change.stream)
+        if targets is None:
             planned = plan_all(config, change.stream, change.renderer)
             change.plan(planned)
             rels = [p.target.rel for p in planned]
         else:
-            targets = unique(changed_targets(config, before, change.stream))
             change.regenerate(targets)
             rels = [t.rel for t in targets]
         if not change.files:

@@ -367,10 +367,16 @@ def affected_targets(config: Config, old: Stream, new: Stream, dates: Iterable[d
         (w for w in weeks if (new_week is None or w < new_week) and week_days(new, config, w)),
         reverse=True,
     )
+    # A closed week that lost its last day, or a current week that was closed, leaves the index.
+    gone = old_week != new_week or any(
+        (old_week is None or w < old_week) and any(w.contains(d) for _, d in _walk_to(old, w.start))
+        for w in weeks
+        if w not in closed
+    )
     targets = [readme_target(config)] + [week_target(config, w) for w in closed]
-    if closed or read_generated(config, config.archive_index) is None:
+    if closed or gone or read_generated(config, config.archive_index) is None:
         targets.append(index_target(config))
-    if closed:
+    if closed or (gone and any(True for _ in closed_weeks(new, config))):
         targets.append(chart_target(config))
     # The search data of the months that changed, never the whole history (the rest of the reader's
     # side follows every change: see site_changes).

@@ -15,6 +15,7 @@ from mapdaily_cli.gitops.plumbing import blob_ids as blob_ids
 from mapdaily_cli.gitops.plumbing import changed_between as changed_between
 from mapdaily_cli.gitops.plumbing import commit_over as commit_over
 from mapdaily_cli.gitops.plumbing import commit_with_blob as commit_with_blob
+from mapdaily_cli.gitops.plumbing import fork_point as fork_point
 from mapdaily_cli.gitops.plumbing import git_path as git_path
 from mapdaily_cli.gitops.plumbing import hash_file as hash_file
 from mapdaily_cli.gitops.plumbing import head_moved_by as head_moved_by

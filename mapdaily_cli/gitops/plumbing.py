@@ -13,6 +13,7 @@ __all__ = [
     "changed_between",
     "commit_over",
     "commit_with_blob",
+    "fork_point",
     "git_path",
     "hash_file",
     "head_moved_by",
@@ -70,6 +71,31 @@ def changed_between(root: Path, a: str, b: str) -> list[str] | None:
     when either is unknown."""
     out = _run(root, "diff", "--name-only", "-z", "--no-renames", "--relative", a, b, "--")
     return None if out is None else [name for name in out.split("\0") if name]
+
+
+def fork_point(root: Path, *, rebase: bool) -> str | None:
+    """Where the history HEAD now has parted from the one it had before a merge or (``rebase``) a
+    rebase: the merge base of the branch as it was and HEAD's parents, so that the commits of both
+    sides since then count (the branch as it was itself after a fast-forward). None when git
+    cannot tell."""
+    parents = (_run(root, "rev-parse", "HEAD^@") or "").split()
+    before = (_rebased(root) if rebase else None) or "ORIG_HEAD"
+    out = _run(root, "merge-base", "--octopus", before, *(parents or ["HEAD"]))
+    return (out or "").strip() or None
+
+
+def _rebased(root: Path) -> str | None:
+    """The branch before the rebase that is finishing, as the rebase itself keeps it (a `git reset`
+    at one of its stops moves ORIG_HEAD); None when it is not there."""
+    for name in ("rebase-merge/orig-head", "rebase-apply/orig-head"):
+        where = git_path(root, name)
+        try:
+            said = where.read_text(encoding="utf-8").strip() if where is not None else ""
+        except OSError:
+            continue
+        if said:
+            return said
+    return None
 
 
 def merge_texts(base: str, ours: str, theirs: str) -> str | None:
