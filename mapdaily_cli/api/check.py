@@ -7,17 +7,12 @@ chart, the feed and the manifest."""
 
 from __future__ import annotations
 
-import contextlib
-import gc
-import os
-import pickle
-import signal
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 
 from mapdaily_cli.api.diff import unified
+from mapdaily_cli.api.forks import in_forks, no_collection, parallel_slices
 from mapdaily_cli.api.merging import driver_warnings
 from mapdaily_cli.api.plan import (
     Planned,
@@ -35,18 +30,11 @@ from mapdaily_cli.api.plan import (
 )
 from mapdaily_cli.api.result import Result
 from mapdaily_cli.config import Config
-from mapdaily_cli.errors import CheckFailed, DataError, MapdailyError
-from mapdaily_cli.model import Day, Week, canonical_url, normalise_title, week_of
+from mapdaily_cli.errors import CheckFailed, DataError
+from mapdaily_cli.model import Day, Week, canonical_url, normalise_title
 from mapdaily_cli.render import Renderer, region_line, split_regions
 from mapdaily_cli.site import Month, month_of
 from mapdaily_cli.store import Stream
-
-#: Below this many documents of closed weeks, one process checks them all.
-PARALLEL_FROM = 400
-#: The first slice's size against the others': its process also checks the index, the feed and
-#: the months the slices share, and merges what they hand back, while each of the others copies
-#: the memory it writes to and pickles its answer (about as long, measured on ten years).
-MAIN_SHARE = 1.0
 
 _REMOVE = "run `mapdaily render` to remove it"
 
@@ -66,24 +54,10 @@ class Part:
     shared: dict[Month, list[Day]] = field(default_factory=dict)
 
 
-@contextmanager
-def _no_collection() -> Iterator[None]:
-    """No cyclic garbage collection while the history is held: the days make no cycles, and a
-    collector walking hundreds of thousands of objects again and again would cost more than the
-    parse itself."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 def check(config: Config, jobs: int | None = None) -> Result:
     """Compare every generated region with what the data renders; CheckFailed with the diffs if any
     differ. A long history is checked by ``jobs`` processes (default: one per CPU), week by week."""
-    with _no_collection():
+    with no_collection():
         return _check(config, jobs)
 
 
@@ -93,9 +67,9 @@ def _check(config: Config, jobs: int | None) -> Result:
     found = readme_days(stream, config)
     readme = Planned(readme_target(config), renderer.readme_region(*found) if found else "")
     start = len(found[1]) + 1 if found else 0
-    jobs = jobs or min(os.cpu_count() or 1, 4)
-    if jobs > 1 and len(stream) - start > PARALLEL_FROM and hasattr(os, "fork"):
-        parts = _in_processes(config, stream, _slices(stream, config, start, jobs), start)
+    slices = parallel_slices(stream, config, start, jobs)
+    if slices:
+        parts = in_forks(lambda lo, hi: _check_part(config, stream, lo, hi, start), slices, Part)
     else:
         parts = [_check_part(config, stream, 0, len(stream), start)]
     counts = [c for part in parts for c in part.counts]
@@ -212,105 +186,3 @@ def on_two_days(keys: Iterable[Key]) -> list[str]:
             f" (`mapdaily remove {older.isoformat()}#N`) unless they belong on both"
         )
     return out
-
-
-def _slices(stream: Stream, config: Config, start: int, parts: int) -> list[tuple[int, int]]:
-    """Cut all documents into about ``parts`` runs of similar size, the first from document 0 (today's
-    week is checked here), each cut at a week boundary from document ``start`` on."""
-    n = len(stream)
-    sizes = [_size(stream, i) for i in range(n)]
-    left = float(sum(sizes))
-    target = left / parts * MAIN_SHARE  # this process also checks what the slices hand back
-    cuts = [0]
-    acc = float(sum(sizes[:start]))
-    week = None
-    for i, when in stream.walk(start):
-        w = week_of(when, config.first_weekday)
-        if acc >= target and w != week and len(cuts) < parts:
-            cuts.append(i)
-            left -= acc
-            target, acc = left / (parts - len(cuts) + 1), 0.0
-        acc += sizes[i]
-        week = w
-    cuts.append(n)
-    return list(zip(cuts, cuts[1:], strict=False))
-
-
-def _size(stream: Stream, index: int) -> int:
-    """How many bytes document ``index`` holds (from its place in the file while it is as read)."""
-    chunk = stream.chunks[index]
-    if chunk.pristine and chunk.offset is not None and chunk.end is not None:
-        return chunk.end - chunk.offset
-    return stream.size_of(index)
-
-
-def _in_processes(config: Config, stream: Stream, slices: list[tuple[int, int]], start: int) -> list[Part]:
-    """Check the first slice here and each other one in a forked child (which inherits the stream:
-    nothing large is pickled), its Part back through a pipe; the error of the first slice that
-    failed is raised here."""
-    children = [_fork(config, stream, lo, hi, start) for lo, hi in slices[1:]]
-    results: list[Part | MapdailyError] = []
-    try:
-        try:
-            results.append(_check_part(config, stream, *slices[0], start))
-        except MapdailyError as e:
-            results.append(e)
-        results += [_answer(pid, read) for pid, read in children]
-    except BaseException:  # an interruption: the children stop at once, without a word
-        for pid, _ in children:
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGTERM)
-        raise
-    finally:
-        for pid, read in children:
-            with contextlib.suppress(OSError):
-                os.close(read)
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, 0)
-    parts = []
-    for result in results:
-        if isinstance(result, MapdailyError):
-            raise result
-        parts.append(result)
-    return parts
-
-
-def _fork(config: Config, stream: Stream, lo: int, hi: int, start: int) -> tuple[int, int]:
-    """Check a slice in a forked child that writes its Part (or its MapdailyError), pickled, to a
-    pipe and exits; the child's pid and the pipe's end to read."""
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid:
-        os.close(write)
-        return pid, read
-    code = 1
-    try:  # the child: never returns
-        os.close(read)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-        result: Part | MapdailyError
-        try:
-            result = _check_part(config, stream, lo, hi, start)
-        except MapdailyError as e:
-            result = e
-        with os.fdopen(write, "wb") as out:
-            pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
-        code = 0
-    finally:
-        os._exit(code)
-
-
-def _answer(pid: int, read: int) -> Part | MapdailyError:
-    """What the child ``pid`` wrote to ``read``."""
-    chunks = []
-    while True:
-        chunk = os.read(read, 1 << 20)
-        if not chunk:
-            break
-        chunks.append(chunk)
-    try:
-        answer = pickle.loads(b"".join(chunks))
-    except (pickle.UnpicklingError, EOFError, ValueError):
-        answer = None
-    if not isinstance(answer, (Part, MapdailyError)):
-        return MapdailyError("a check process ended without an answer; run `mapdaily check` again")
-    return answer

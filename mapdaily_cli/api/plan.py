@@ -176,13 +176,24 @@ def plan_index(config: Config, renderer: Renderer, counts: list[tuple[Week, int]
     return planned
 
 
-def plan_all(config: Config, stream: Stream, renderer: Renderer) -> list[Planned]:
+def plan_all(config: Config, stream: Stream, renderer: Renderer, jobs: int | None = None) -> list[Planned]:
     """Every generated file with its region: the README, each closed week's page, the index and its
-    chart, the feed, the search page and its data."""
+    chart, the feed, the search page and its data; a long history across ``jobs`` processes."""
+    from mapdaily_cli.api.forks import no_collection, parallel_slices
+
     found = readme_days(stream, config)
     readme = Planned(readme_target(config), renderer.readme_region(*found) if found else "")
-    weeks, counts = plan_weeks(config, renderer, stream, len(found[1]) + 1 if found else 0, len(stream))
-    return [readme, *weeks, *plan_index(config, renderer, counts), *plan_site(config, stream)]
+    start = len(found[1]) + 1 if found else 0
+    slices = parallel_slices(stream, config, start, jobs)
+    with no_collection():
+        if not slices:
+            weeks, counts = plan_weeks(config, renderer, stream, start, len(stream))
+            return [readme, *weeks, *plan_index(config, renderer, counts), *plan_site(config, stream)]
+        from mapdaily_cli.api.wide import plan_slices
+
+        weeks, counts, months = plan_slices(config, renderer, stream, slices, start)
+        site = [Planned(t, site_text(t, stream)) for t in site_targets(config)]
+        return [readme, *weeks, *plan_index(config, renderer, counts), *site, *months]
 
 
 def all_targets(config: Config, stream: Stream) -> list[Target]:
