@@ -86,11 +86,14 @@ def _size(stream: Stream, index: int) -> int:
 
 def in_forks(work: Callable[[int, int], T], slices: list[tuple[int, int]], kind: type) -> list[T]:
     """``work(lo, hi)`` of each slice, in order: the first here, each other one in a forked child
-    whose answer must be a ``kind``; the error of the first slice that failed is raised here."""
-    children = [_fork(work, lo, hi) for lo, hi in slices[1:]]
+    whose answer must be a ``kind``; the error of the first slice that failed is raised here (an
+    error that is no MapdailyError too, as one process would raise it)."""
+    children: list[tuple[int, int]] = []
     results: list[object] = []
     try:
         try:
+            for lo, hi in slices[1:]:
+                _fork(work, lo, hi, children)
             results.append(work(*slices[0]))
         except MapdailyError as e:
             results.append(e)
@@ -108,31 +111,46 @@ def in_forks(work: Callable[[int, int], T], slices: list[tuple[int, int]], kind:
                 os.waitpid(pid, 0)
     out: list[T] = []
     for result in results:
-        if isinstance(result, MapdailyError):
+        if isinstance(result, Exception):
             raise result
         out.append(result)  # type: ignore[arg-type]  # a ``kind``: checked by _answer
     return out
 
 
-def _fork(work: Callable[[int, int], object], lo: int, hi: int) -> tuple[int, int]:
-    """Work on a slice in a forked child that writes its answer (or its MapdailyError), pickled, to
-    a pipe and exits; the child's pid and the pipe's end to read."""
+def _fork(work: Callable[[int, int], object], lo: int, hi: int, children: list[tuple[int, int]]) -> None:
+    """Work on a slice in a forked child that writes its answer (or its error), pickled, to a pipe
+    and exits; the child's pid and the pipe's end to read go into ``children`` before a Ctrl-C can
+    land here (it waits while the child is made), so that no child is left working on its own."""
     read, write = os.pipe()
-    pid = os.fork()
-    if pid:
-        os.close(write)
-        return pid, read
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        pid = os.fork()
+        if pid:
+            children.append((pid, read))
+            os.close(write)
+            return
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # the child: Ctrl-C is the parent's to handle
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+    _child(work, lo, hi, read, write)
+
+
+def _child(work: Callable[[int, int], object], lo: int, hi: int, read: int, write: int) -> None:
+    """The forked child: never returns."""
     code = 1
-    try:  # the child: never returns
+    try:
         os.close(read)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
         result: object
         try:
             result = work(lo, hi)
-        except MapdailyError as e:
+        except Exception as e:  # raised in the parent, as one process would raise it
             result = e
+        try:
+            answer = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception as e:  # an error that does not pickle: said as it reads
+            answer = pickle.dumps(RuntimeError(f"{type(result).__name__}: {result} ({e})"))
         with os.fdopen(write, "wb") as out:
-            pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
+            out.write(answer)
         code = 0
     finally:
         os._exit(code)
@@ -148,9 +166,9 @@ def _answer(pid: int, read: int, kind: type) -> object:
         chunks.append(chunk)
     try:
         answer = pickle.loads(b"".join(chunks))
-    except (pickle.UnpicklingError, EOFError, ValueError):
+    except Exception:  # cut short, or an error that does not unpickle
         answer = None
-    if not isinstance(answer, (kind, MapdailyError)):
+    if not isinstance(answer, (kind, Exception)):
         return MapdailyError(
             "a process working on part of the history ended without an answer; run the command again"
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -209,17 +210,31 @@ def _merged(config: Config, key: str | None, versions: Callable[[], tuple[bytes,
     (papers.yaml, the README, the feed, the search data), and each needs the merged data."""
     folder = gitops.git_dir(config.root)
     kept = folder / "mapdaily-merged" if folder is not None and key else None
-    if kept is not None:
+    if kept is not None and key:
         with contextlib.suppress(OSError):
-            said = kept.read_bytes()
-            if said.startswith(f"{key}\n\n".encode()):
-                data = said[len(key or "") + 2 :]
+            data = _kept(kept.read_bytes(), key)
+            if data is not None:
                 return Merged(Stream(config.data_path, f"{config.data} (merged)", data))
     merged = merge_data(config, *versions())
     if kept is not None and not merged.conflicts:
+        parts = merged.stream.parts()
+        crc = 0
+        for part in parts:
+            crc = zlib.crc32(part, crc)
+        check = f"{sum(len(p) for p in parts)} {crc}"
         with contextlib.suppress(MapdailyError):  # no copy kept: the next driver merges again
-            write_all({kept: [f"{key}\n\n".encode(), *merged.stream.parts()]})
+            write_all({kept: [f"{key}\n{check}\n\n".encode(), *parts]})
     return merged
+
+
+def _kept(said: bytes, key: str) -> bytes | None:
+    """The merged data kept under ``key`` in ``said`` (the ids, the size and CRC-32 of the data, a
+    blank line, the data); None when it is kept under other ids or is not whole (cut short, edited)."""
+    head = f"{key}\n".encode()
+    if not said.startswith(head):
+        return None
+    check, _, data = said[len(head) :].partition(b"\n\n")
+    return data if check == f"{len(data)} {zlib.crc32(data)}".encode() else None
 
 
 # --- setup and resolve ------------------------------------------------------------------------

@@ -229,7 +229,8 @@ def matches(
     out.print(papers_table(title, [(f.ref, f.paper) for f in found], query, matched))
     if total > len(found):
         more = total - len(found)
-        line(f"{more} older matches not shown: add words to narrow the search, or pass --all (or --json)")
+        said = f"{more} older match{'es' if more != 1 else ''} not shown"
+        line(f"{said}: add words to narrow the search, or pass --all (or --json)")
 
 
 @contextmanager

@@ -50,15 +50,14 @@ def write_all(files: Mapping[Path, Content], journal: Path | None = None) -> Non
         for path, tmp in temps.items():
             current = path
             backups[path] = _backup(path, journal.parent if journal is not None else path.parent)
+            done.append(path)  # before the rename: put back even if it is the rename that is stopped
             tmp.move_to(path)
-            done.append(path)
     except OSError as e:
-        for path in done:
-            with contextlib.suppress(OSError):
-                _restore(path, backups.get(path))
-        if journal is not None:
-            journal.unlink(missing_ok=True)  # everything is as it was: nothing to recover
+        _put_back(done, backups, journal)
         raise MapdailyError(f"cannot replace {current}: {e.strerror}; nothing was changed") from None
+    except BaseException:  # Ctrl-C half-way through the renames: as it was, as the user is told
+        _put_back(done, backups, journal)
+        raise
     finally:
         for tmp in temps.values():
             tmp.discard()
@@ -67,6 +66,15 @@ def write_all(files: Mapping[Path, Content], journal: Path | None = None) -> Non
                 kept.unlink(missing_ok=True)
     if journal is not None:
         journal.unlink(missing_ok=True)
+
+
+def _put_back(done: list[Path], backups: dict[Path, Path | bytes | None], journal: Path | None) -> None:
+    """The files replaced so far get their old content back: everything is as it was."""
+    for path in done:
+        with contextlib.suppress(OSError):
+            _restore(path, backups.get(path))
+    if journal is not None:
+        journal.unlink(missing_ok=True)  # nothing to recover
 
 
 class _Temporary:
