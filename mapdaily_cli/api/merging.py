@@ -141,10 +141,14 @@ def _copy_extra(out: Stream, index: int, theirs: Stream, when: date, order: list
 # --- the git merge driver ---------------------------------------------------------------------
 
 
-def merge_file(config: Config, base: Path, ours: Path, theirs: Path, path: str) -> list[str]:
+def merge_file(
+    config: Config, base: Path, ours: Path, theirs: Path, path: str, tracked: str | None = None
+) -> list[str]:
     """The merge driver: merge ``theirs`` into ``ours`` (git's %A, written in place), ``base`` being
-    their common ancestor; ``path`` (git's %P) says which file. papers.yaml is merged by day; a
-    generated file is rendered from the data both sides' commits merge to. Returns the conflicts."""
+    their common ancestor; ``path`` says which file (relative to the digest; ``tracked`` is git's
+    %P, relative to the repository, when the digest is in a folder of it). papers.yaml is merged by
+    day; a generated file is rendered from the data both sides' commits merge to. Returns the
+    conflicts."""
     raw = [p.read_bytes() for p in (base, ours, theirs)]
     if path == config.data:
         ids = [gitops.blob_id_of(config.root, r) for r in raw]
@@ -154,7 +158,7 @@ def merge_file(config: Config, base: Path, ours: Path, theirs: Path, path: str) 
         _write(ours, merged.stream.to_bytes())
         return merged.conflicts
     texts = [r.decode("utf-8") for r in raw]
-    revs = _data_revs(config, theirs, path)
+    revs = _data_revs(config, theirs, tracked or path)
     found = gitops.blob_ids(config.root, list(revs), config.data)
     merged = _merged(config, "\n".join(found) if found else None, lambda: _data_versions(config, revs))
     target = target_for(config, merged.stream, path)

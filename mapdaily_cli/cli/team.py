@@ -40,8 +40,16 @@ def merge_driver(
 ) -> None:
     """The git merge driver `git-setup` configures (run by git, not by hand); exit 1 on a conflict."""
     from mapdaily_cli import api
+    from mapdaily_cli.cli.app import start
+    from mapdaily_cli.config import find_root, load_config
 
-    conflicts = api.merge_file(config(), base, ours, theirs, path)
+    # git runs it from the repository's top and names the file from there: the digest is the one
+    # the file is in (it may be kept in a folder of a larger repository).
+    top = start().resolve()
+    digest = load_config(find_root((top / path).parent))
+    rel = (top / path).resolve().relative_to(digest.root.resolve()).as_posix()
+    base, ours, theirs = (p if p.is_absolute() else top / p for p in (base, ours, theirs))
+    conflicts = api.merge_file(digest, base, ours, theirs, rel, tracked=path)
     for line in conflicts:
         present.console().print(f"mapdaily: {path}: conflict: {present.escape(line)}")
     if conflicts:
