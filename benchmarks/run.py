@@ -949,7 +949,7 @@ GOALS: dict[str, Callable[[Bench], Row]] = {
 }
 #: What else a run reports (also for --only): the site's sizes, the add path's import times, and
 #: what a merge of two curators' adds costs after ten years.
-EXTRAS = ("site", "imports", "merge")
+EXTRAS = ("site", "imports", "merge", "pages")
 
 
 # --- the team's side: a merge of two curators' adds of the same day ---------------------------------
@@ -986,6 +986,19 @@ def merge_side(b: Bench, repo: Repo) -> Side:
         git(repo.path, "branch", "-q", "-D", THEIRS)
 
     return Side(f"merge on {repo.name}", command, after=after, verify=verify)
+
+
+def every_page(b: Bench) -> str:
+    """What the commands that look at every page cost after ten years, nothing being stale (no goal):
+    render, sync (what the bot runs after every push) and check, medians of three runs each."""
+    said = []
+    for args in (["render"], ["sync", "--no-commit"], ["archive", "--no-commit"], ["check"]):
+        runs = []
+        for _ in range(3):
+            runs.append(checked([b.mapdaily, *args], b.big.path).seconds)
+            reset(b.big)
+        said.append(f"{args[0]} {statistics.median(runs):.2f} s")
+    return f"every page of {b.big.name}, nothing stale: {', '.join(said)} (medians of 3)"
 
 
 def run_check(b: Bench, repo: Repo) -> str | None:
@@ -1174,7 +1187,8 @@ def report(b: Bench, rows: dict[str, Row], notes: dict[str, str], started: float
         f" {b.small.name} {b.small.papers} papers"
     )
     print(table(list(rows.values())))
-    lines = [notes.get("site"), notes.get("merge"), memory_line(rows, b.big, b.small), notes.get("imports")]
+    lines = [notes.get("site"), notes.get("merge"), notes.get("pages"), memory_line(rows, b.big, b.small)]
+    lines.append(notes.get("imports"))
     for line in lines:
         if line:
             print(line)
@@ -1278,6 +1292,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print("measuring merge ...", flush=True)
             notes["merge"] = team_merge(b)
             print(notes["merge"], flush=True)
+        if "pages" in wanted:
+            notes["pages"] = every_page(b)
+            print(notes["pages"], flush=True)
         for name, measure in GOALS.items():
             if name in wanted:
                 print(f"measuring {name} ...", flush=True)
