@@ -10,37 +10,17 @@ from pathlib import Path
 
 import pytest
 from conftest import git, write_papers
-from test_team import DAYS, cli, ok, team, web_commit
+from test_team import DAYS, ok, team, web_commit
+from test_team_hooks import OLDER, _drivers_everywhere, _git, _setup, _two_closed_weeks
 
 __all__ = ["team"]  # the fixture, used by name
-
-
-def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=False)
-
-
-def _git_setup(repo: Path) -> None:
-    done = cli(repo, "git-setup")
-    assert done.returncode == 0, done.stderr
-
-
-def _setup(ann: Path, bob: Path) -> None:
-    _git_setup(ann)
-    git(ann, "add", ".gitattributes")
-    git(ann, "commit", "--quiet", "-m", "merge drivers")
-    git(ann, "push", "--quiet")
-    git(bob, "pull", "--quiet")
-    _git_setup(bob)
-
-
-OLDER = {"title": "Older Paper", "comment": "Two weeks ago."}
 
 
 def test_a_pull_that_removes_the_only_day_of_a_closed_week_regenerates_the_index(
     team: tuple[Path, Path, Path],
 ) -> None:
     _, ann, bob = team
-    _setup(ann, bob)
+    _drivers_everywhere(ann, bob)
     write_papers(ann, [*DAYS, ("2024-09-26", [OLDER])])
     ok(ann, "render")
     git(ann, "add", "-A")
@@ -61,17 +41,6 @@ def test_a_pull_that_removes_the_only_day_of_a_closed_week_regenerates_the_index
     assert git(bob, "status", "--porcelain") == ""
 
 
-def _older_week(ann: Path, bob: Path) -> None:
-    """A digest with two closed weeks (W40 and W39), both clones set up for the drivers and hooks."""
-    write_papers(ann, [*DAYS, ("2024-09-26", [OLDER])])
-    ok(ann, "render")
-    git(ann, "add", "-A")
-    git(ann, "commit", "--quiet", "-m", "an older week")
-    git(ann, "push", "--quiet")
-    git(bob, "pull", "--quiet")
-    _setup(ann, bob)
-
-
 @pytest.mark.parametrize("how", ["--no-edit", "--rebase"])
 def test_a_pull_regenerates_the_page_of_a_day_changed_on_our_side_by_hand(
     team: tuple[Path, Path, Path], how: str
@@ -80,7 +49,7 @@ def test_a_pull_regenerates_the_page_of_a_day_changed_on_our_side_by_hand(
     # page is stale. A pull that brings in Ann's paper renders the pages the merged data shows,
     # the days of both sides since they parted included.
     _, ann, bob = team
-    _older_week(ann, bob)
+    _two_closed_weeks(ann, bob)
     web_commit(bob, "papers.yaml", "comment: Two weeks ago.", "comment: Two weeks ago, fixed.", "fix")
     ok(ann, "add", "--title", "From Ann", "--comment", "ann")
     git(ann, "push", "--quiet")
@@ -98,7 +67,7 @@ def test_a_rebase_that_split_a_commit_with_git_reset_regenerates_what_the_upstre
     # at the end of the rebase it names a commit already on top of the upstream, not the branch
     # as it was before the rebase.
     _, ann, bob = team
-    _setup(ann, bob)
+    _drivers_everywhere(ann, bob)
     web_commit(ann, "papers.yaml", "comment: Last week.", "comment: Last week, fixed.", "Update papers.yaml")
     git(ann, "push", "--quiet")
     ok(bob, "add", "--title", "From Bob", "--comment", "bob")
@@ -140,14 +109,14 @@ def test_a_pull_of_a_template_kept_in_the_digest_folder_regenerates_every_page(
     # `templates = "."`: the templates sit beside papers.yaml. A web edit of one of them changes
     # the pages of every week.
     _, ann, bob = team
-    _setup(ann, bob)
+    _drivers_everywhere(ann, bob)
     root = ann / where
     _digest_in(root, ".")
     git(ann, "add", "-A")
     git(ann, "commit", "--quiet", "-m", "templates here")
     git(ann, "push", "--quiet")
     assert _git(bob, "pull", "--quiet").returncode == 0
-    _git_setup(bob / where)
+    _setup(bob / where)
     week = (Path(__file__).parents[1] / "mapdaily_cli" / "templates" / "week.md.j2").read_text(
         encoding="utf-8"
     )
@@ -169,7 +138,7 @@ def test_a_pull_that_mends_data_git_had_left_with_conflict_markers_regenerates_t
     # with it); the commit that mends it must bring fresh pages, although the data Bob had before
     # does not read.
     _, ann, bob = team
-    _setup(ann, bob)
+    _drivers_everywhere(ann, bob)
     marked = "<<<<<<< ours\n  comment: B.\n=======\n  comment: B2.\n>>>>>>> theirs\n"
     web_commit(ann, "papers.yaml", "  comment: B.\n", marked, "Update papers.yaml")
     git(ann, "push", "--quiet")

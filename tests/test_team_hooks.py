@@ -187,7 +187,7 @@ def test_after_a_pull_only_the_pages_of_the_days_it_changed_are_looked_at(
     team: tuple[Path, Path, Path], how: str
 ) -> None:
     # A pull of a ten-year digest must not render every page: the hook takes the days the data
-    # changed in (ORIG_HEAD to HEAD). A note Bob typed in another week's page proves it: looking at
+    # changed in since the two sides parted. A note Bob typed in another week's page proves it: looking at
     # every page, the hook would find that hand edit and regenerate nothing.
     _, ann, bob = team
     _two_closed_weeks(ann, bob)
