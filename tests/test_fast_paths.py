@@ -252,3 +252,19 @@ def test_the_key_of_a_file_written_as_new_documents_and_the_rest_is_its_crc(
 def test_a_stream_without_documents_splits_into_none(raw: bytes) -> None:
     preamble, chunks = split(raw, "papers.yaml")
     assert (preamble, chunks) == (raw, [])
+
+
+def test_a_command_line_makes_only_the_command_it_runs() -> None:
+    # Typer reads every command's signature to make the app's group (~6 ms on every command line);
+    # the group makes a command when it is asked for, and still lists them all in their order.
+    import typer.main
+
+    from mapdaily_cli.cli import app
+
+    group = typer.main.get_command(app)
+    commands = group.commands
+    assert getattr(commands, "made", None) == {}
+    ctx = group.make_context("mapdaily", ["render"], resilient_parsing=True)
+    assert group.get_command(ctx, "render") is not None and group.get_command(ctx, "nope") is None
+    assert list(getattr(commands, "made", {})) == ["render"]
+    assert list(commands)[:3] == ["add", "edit", "remove"] and len(commands) == len(list(commands))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, MutableMapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional, ParamSpec, TypeVar, get_args, get_origin
@@ -163,12 +163,52 @@ class PlainCommand(typer.core.TyperCommand):
         return _plain(super().get_params(ctx))  # --help is made on each call
 
 
+class _Commands(MutableMapping[str, Any]):
+    """The app's commands by name, each made (its parameters read off its function by Typer) only
+    when it is asked for: a command line runs one of them, --help and completion list them all."""
+
+    def __init__(self, registry: typer.Typer) -> None:
+        self.registry = registry
+        self.made: dict[str, Any] = {}
+
+    def _infos(self) -> dict[str, Any]:
+        from typer.main import get_command_name
+
+        infos = self.registry.registered_commands
+        return {info.name or get_command_name(getattr(info.callback, "__name__", "")): info for info in infos}
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self.made:
+            from typer.main import get_command_from_info
+
+            info = self._infos()[name]  # KeyError for a name that is no command
+            self.made[name] = get_command_from_info(
+                info,
+                pretty_exceptions_short=app.pretty_exceptions_short,
+                rich_markup_mode=app.rich_markup_mode,
+            )
+        return self.made[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self.made[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        raise TypeError("the app's commands are not removed")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys([*self._infos(), *self.made]))
+
+    def __len__(self) -> int:
+        return len(dict.fromkeys([*self._infos(), *self.made]))
+
+
 class PlainGroup(typer.core.TyperGroup):
-    """The app's group, its options shown as the commands' are."""
+    """The app's group, its options shown as the commands' are, its commands made when asked for."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _plain(self.params)
+        self.commands = _Commands(_registry)
 
     def get_params(self, ctx: Any) -> Any:
         # typer adds its completion options after __init__, and --help on each call
@@ -184,6 +224,10 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=True,
 )
+
+#: Where the commands are registered: not on ``app``, whose group Typer would make with every
+#: command built (their signatures read, ~6 ms); the group looks them up here as they are asked for.
+_registry = typer.Typer()
 
 _state: dict[str, Path | None] = {"directory": None}
 
@@ -201,7 +245,7 @@ def command(name: str | None = None) -> Callable[[Callable[P, R]], Callable[P, R
         def run(*args: P.args, **kwargs: P.kwargs) -> R:
             return guarded(lambda: body(*args, **kwargs))
 
-        app.command(name, cls=PlainCommand)(run)
+        _registry.command(name, cls=PlainCommand)(run)
         return run
 
     return register
