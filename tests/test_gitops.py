@@ -382,5 +382,6 @@ def test_blob_ids_are_gits(git_repo: Path) -> None:
         git(git_repo, "commit", "-q", "-m", text)
     ids = gitops.blob_ids(git_repo, ["HEAD~1", "HEAD"], "f.yaml")
     assert ids == [git(git_repo, "rev-parse", f"{rev}:f.yaml") for rev in ("HEAD~1", "HEAD")]
-    assert gitops.blob_id_of(git_repo, b"two\n") == ids[1] == git(git_repo, "hash-object", "f.yaml")
+    assert gitops.blob_ids_of(git_repo, [b"one\n", b"two\n"]) == ids
+    assert ids[1] == git(git_repo, "hash-object", "f.yaml")
     assert gitops.blob_ids(git_repo, ["HEAD", "HEAD"], "missing.yaml") is None

@@ -151,10 +151,8 @@ def merge_file(
     conflicts."""
     raw = [p.read_bytes() for p in (base, ours, theirs)]
     if path == config.data:
-        ids = [gitops.blob_id_of(config.root, r) for r in raw]
-        merged = _merged(
-            config, None if None in ids else "\n".join(map(str, ids)), lambda: (raw[0], raw[1], raw[2])
-        )
+        ids = gitops.blob_ids_of(config.root, raw)
+        merged = _merged(config, "\n".join(ids) if ids else None, lambda: (raw[0], raw[1], raw[2]))
         _write(ours, merged.stream.to_bytes())
         return merged.conflicts
     texts = [r.decode("utf-8") for r in raw]

@@ -10,8 +10,8 @@ from types import ModuleType
 
 from mapdaily_cli.errors import GitError
 from mapdaily_cli.gitops.plumbing import blob_at as blob_at
-from mapdaily_cli.gitops.plumbing import blob_id_of as blob_id_of
 from mapdaily_cli.gitops.plumbing import blob_ids as blob_ids
+from mapdaily_cli.gitops.plumbing import blob_ids_of as blob_ids_of
 from mapdaily_cli.gitops.plumbing import changed_between as changed_between
 from mapdaily_cli.gitops.plumbing import commit_over as commit_over
 from mapdaily_cli.gitops.plumbing import commit_with_blob as commit_with_blob

@@ -9,7 +9,8 @@ from pathlib import Path
 __all__ = [
     "blob_at",
     "blob_ids",
-    "blob_id_of",
+    "blob_id",
+    "blob_ids_of",
     "changed_between",
     "commit_over",
     "commit_with_blob",
@@ -52,16 +53,22 @@ def blob_ids(root: Path, revs: list[str], rel: str) -> list[str] | None:
     return ids if len(ids) == len(revs) else None
 
 
-def blob_id_of(root: Path, data: bytes) -> str | None:
-    """The blob id git gives ``data`` in the repository at ``root`` (SHA-1 or SHA-256, as it uses),
-    computed here: no need to hand git a large file."""
-    import hashlib
-
+def blob_ids_of(root: Path, data: list[bytes]) -> list[str] | None:
+    """The blob ids git gives each of ``data`` in the repository at ``root`` (SHA-1 or SHA-256, as
+    it uses), computed here: no need to hand git a large file."""
     found = _run(root, "rev-parse", "--show-object-format")
     name = (found or "").strip() or "sha1"
     if name not in ("sha1", "sha256"):
         return None
-    digest = hashlib.new(name, b"blob %d\0" % len(data))
+    return [blob_id(d, name) for d in data]
+
+
+def blob_id(data: bytes, algorithm: str = "sha1") -> str:
+    """The id of a blob holding ``data`` under ``algorithm`` (git's "blob <size>\\0" header hashed
+    with it), with OpenSSL's hashes: large files are hashed here rather than by git."""
+    import hashlib
+
+    digest = hashlib.new(algorithm, b"blob %d\0" % len(data))
     digest.update(data)
     return digest.hexdigest()
 

@@ -293,20 +293,21 @@ def uncommitted(
     names = [r for r in names if r not in same]
     if not names:
         return []
+    # Not `git status`: it refreshes the whole index, hashing again any file it holds racily (a
+    # 33 MB papers.yaml after a pull), whatever paths it is asked about. Before the first commit
+    # there is no HEAD to diff with, and status says it.
+    diff = ("diff", "HEAD", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--no-textconv")
+    others = ("ls-files", "-z", "--others", "--exclude-standard")
     try:
-        if _head(tree) is None:
+        found = set(tree.git(*diff, "--", *names).split("\0"))
+        found |= set(tree.git(*others, "--", *names).split("\0"))
+    except Failed:
+        try:
             said = tree.git("status", "--porcelain", "-z", "--untracked-files=all", "--", *names)
-            found = {entry[3:] for entry in said.split("\0") if len(entry) > 3}
-        else:
-            # Not `git status`: it refreshes the whole index, hashing again any file it holds
-            # racily (a 33 MB papers.yaml after a pull), whatever paths it is asked about.
-            diff = ("diff", "HEAD", "--name-only", "-z", "--no-renames", "--no-ext-diff", "--no-textconv")
-            found = set(tree.git(*diff, "--", *names).split("\0"))
-            others = ("ls-files", "-z", "--others", "--exclude-standard")
-            found |= set(tree.git(*others, "--", *names).split("\0"))
-    except Failed as e:
-        why = _said(e, "diff")
-        raise GitError(f"git cannot tell what changed since the last commit: {why}") from None
+        except Failed as e:
+            why = _said(e, "status")
+            raise GitError(f"git cannot tell what changed since the last commit: {why}") from None
+        found = {entry[3:] for entry in said.split("\0") if len(entry) > 3}
     return sorted(found & set(names))
 
 
@@ -340,7 +341,7 @@ def _same_as_head(
         listed = tree.git("ls-tree", "-z", "--full-tree", "HEAD", "--", *racy)
     except Failed:
         return set()  # no commit yet, or git says why when status runs
-    import hashlib
+    from mapdaily_cli.gitops.plumbing import blob_id
 
     same = set()
     for entry in listed.split("\0"):
@@ -348,10 +349,7 @@ def _same_as_head(
         fields = info.split()
         if name not in racy or len(fields) != 3 or fields[1] != "blob":
             continue
-        data = racy[name]
-        digest = (hashlib.sha1 if len(fields[2]) == 40 else hashlib.sha256)(b"blob %d\0" % len(data))
-        digest.update(data)
-        if digest.hexdigest() == fields[2]:
+        if blob_id(racy[name], "sha1" if len(fields[2]) == 40 else "sha256") == fields[2]:
             same.add(name)
     return same
 
