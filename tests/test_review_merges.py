@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 from conftest import git, write_papers
-from test_team import DAYS, ok, team, web_commit
-from test_team_hooks import OLDER, _drivers_everywhere, _git, _setup, _two_closed_weeks
+from test_team import DAYS, _setup, drivers_everywhere, ok, team, web_commit
+from test_team_hooks import OLDER, _git, _two_closed_weeks
 
 __all__ = ["team"]  # the fixture, used by name
 
@@ -20,7 +20,7 @@ def test_a_pull_that_removes_the_only_day_of_a_closed_week_regenerates_the_index
     team: tuple[Path, Path, Path],
 ) -> None:
     _, ann, bob = team
-    _drivers_everywhere(ann, bob)
+    drivers_everywhere(ann, bob)
     write_papers(ann, [*DAYS, ("2024-09-26", [OLDER])])
     ok(ann, "render")
     git(ann, "add", "-A")
@@ -67,7 +67,7 @@ def test_a_rebase_that_split_a_commit_with_git_reset_regenerates_what_the_upstre
     # at the end of the rebase it names a commit already on top of the upstream, not the branch
     # as it was before the rebase.
     _, ann, bob = team
-    _drivers_everywhere(ann, bob)
+    drivers_everywhere(ann, bob)
     web_commit(ann, "papers.yaml", "comment: Last week.", "comment: Last week, fixed.", "Update papers.yaml")
     git(ann, "push", "--quiet")
     ok(bob, "add", "--title", "From Bob", "--comment", "bob")
@@ -109,7 +109,7 @@ def test_a_pull_of_a_template_kept_in_the_digest_folder_regenerates_every_page(
     # `templates = "."`: the templates sit beside papers.yaml. A web edit of one of them changes
     # the pages of every week.
     _, ann, bob = team
-    _drivers_everywhere(ann, bob)
+    drivers_everywhere(ann, bob)
     root = ann / where
     _digest_in(root, ".")
     git(ann, "add", "-A")
@@ -138,7 +138,7 @@ def test_a_pull_that_mends_data_git_had_left_with_conflict_markers_regenerates_t
     # with it); the commit that mends it must bring fresh pages, although the data Bob had before
     # does not read.
     _, ann, bob = team
-    _drivers_everywhere(ann, bob)
+    drivers_everywhere(ann, bob)
     marked = "<<<<<<< ours\n  comment: B.\n=======\n  comment: B2.\n>>>>>>> theirs\n"
     web_commit(ann, "papers.yaml", "  comment: B.\n", marked, "Update papers.yaml")
     git(ann, "push", "--quiet")

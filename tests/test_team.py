@@ -310,16 +310,21 @@ def _setup(*clones: Path) -> None:
         assert done.returncode == 0, done.stderr
 
 
-def test_with_git_setup_two_clones_adding_on_the_same_day_pull_without_conflict(
-    team: tuple[Path, Path, Path],
-) -> None:
-    _, ann, bob = team
+def drivers_everywhere(ann: Path, bob: Path) -> None:
+    """`git-setup` in Ann's clone, its .gitattributes pushed, then `git-setup` in Bob's."""
     _setup(ann)
     git(ann, "add", ".gitattributes")
     git(ann, "commit", "--quiet", "-m", "merge drivers")
     git(ann, "push", "--quiet")
     git(bob, "pull", "--quiet")
     _setup(bob)
+
+
+def test_with_git_setup_two_clones_adding_on_the_same_day_pull_without_conflict(
+    team: tuple[Path, Path, Path],
+) -> None:
+    _, ann, bob = team
+    drivers_everywhere(ann, bob)
     assert "nothing to do" in cli(bob, "git-setup").stdout + cli(bob, "git-setup").stderr
     _both_add(ann, bob)
     pulled = subprocess.run(
@@ -336,12 +341,7 @@ def test_with_git_setup_two_clones_adding_on_the_same_day_pull_without_conflict(
 @pytest.mark.parametrize("how", ["rebase", "cherry-pick"])
 def test_the_driver_serves_rebase_and_cherry_pick(team: tuple[Path, Path, Path], how: str) -> None:
     _, ann, bob = team
-    _setup(ann)
-    git(ann, "add", ".gitattributes")
-    git(ann, "commit", "--quiet", "-m", "merge drivers")
-    git(ann, "push", "--quiet")
-    git(bob, "pull", "--quiet")
-    _setup(bob)
+    drivers_everywhere(ann, bob)
     _both_add(ann, bob)
     git(bob, "fetch", "--quiet")
     if how == "rebase":

@@ -9,24 +9,9 @@ from pathlib import Path
 
 import pytest
 from conftest import git, run_cli, write_papers
-from test_team import DAYS, cli, data, ok, team, web_commit
+from test_team import DAYS, cli, data, drivers_everywhere, ok, team, web_commit
 
 __all__ = ["team"]  # the fixture, used by name
-
-
-def _setup(*clones: Path) -> None:
-    for repo in clones:
-        done = cli(repo, "git-setup")
-        assert done.returncode == 0, done.stderr
-
-
-def _drivers_everywhere(ann: Path, bob: Path) -> None:
-    _setup(ann)
-    git(ann, "add", ".gitattributes")
-    git(ann, "commit", "--quiet", "-m", "merge drivers")
-    git(ann, "push", "--quiet")
-    git(bob, "pull", "--quiet")
-    _setup(bob)
 
 
 def _web_edit_then_local_add(ann: Path, bob: Path) -> None:
@@ -54,7 +39,7 @@ def test_the_pages_are_fresh_after_git_brings_in_a_web_edit_of_the_data(
     team: tuple[Path, Path, Path], how: str
 ) -> None:
     _, ann, bob = team
-    _drivers_everywhere(ann, bob)
+    drivers_everywhere(ann, bob)
     _web_edit_then_local_add(ann, bob)
     if how == "merge":
         done = _git(bob, "pull", "--no-edit")
@@ -74,7 +59,7 @@ def test_the_pages_are_fresh_after_git_brings_in_a_web_edit_of_the_data(
 
 def test_only_the_last_commit_of_a_cherry_pick_of_several_regenerates(team: tuple[Path, Path, Path]) -> None:
     _, ann, bob = team
-    _drivers_everywhere(ann, bob)
+    drivers_everywhere(ann, bob)
     _web_edit_then_local_add(ann, bob)
     ok(bob, "add", "--title", "Bob Again", "--comment", "bob")
     git(bob, "fetch", "--quiet")
@@ -91,7 +76,7 @@ def test_only_the_last_commit_of_a_cherry_pick_of_several_regenerates(team: tupl
 
 def test_a_pull_that_changes_nothing_stale_commits_nothing(team: tuple[Path, Path, Path]) -> None:
     _, ann, bob = team
-    _drivers_everywhere(ann, bob)
+    drivers_everywhere(ann, bob)
     ok(ann, "add", "--title", "From Ann", "--comment", "ann")
     git(ann, "push", "--quiet")
     before = git(bob, "rev-list", "--count", "HEAD")
@@ -102,7 +87,7 @@ def test_a_pull_that_changes_nothing_stale_commits_nothing(team: tuple[Path, Pat
 
 def test_a_hook_that_cannot_regenerate_says_so_and_changes_nothing(team: tuple[Path, Path, Path]) -> None:
     _, ann, bob = team
-    _drivers_everywhere(ann, bob)
+    drivers_everywhere(ann, bob)
     _web_edit_then_local_add(ann, bob)
     readme = (bob / "README.md").read_text(encoding="utf-8")
     (bob / "README.md").write_text(readme.replace("| MIT | C. |", "| MIT | typed |"), encoding="utf-8")
@@ -153,7 +138,7 @@ def test_a_catch_up_of_sync_push_is_not_held_up_by_the_hook(team: tuple[Path, Pa
     # `sync --push` catches up with the remote (a fast-forward merge, which runs post-merge) while
     # it holds the digest's lock: the hook leaves the pages to it.
     remote, ann, bob = team
-    _drivers_everywhere(ann, bob)
+    drivers_everywhere(ann, bob)
     web_commit(ann, "papers.yaml", "comment: B.", "comment: B2.", "Update papers.yaml")
     git(ann, "push", "--quiet")
     git(bob, "fetch", "--quiet")
@@ -179,7 +164,7 @@ def _two_closed_weeks(ann: Path, bob: Path) -> None:
     git(ann, "commit", "--quiet", "-m", "an older week")
     git(ann, "push", "--quiet")
     git(bob, "pull", "--quiet")
-    _drivers_everywhere(ann, bob)
+    drivers_everywhere(ann, bob)
 
 
 @pytest.mark.parametrize("how", ["--no-edit", "--rebase"])
